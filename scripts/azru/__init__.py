@@ -1,0 +1,1 @@
+"""azru: build and check the Azerbaijan–Russia tensions data package."""

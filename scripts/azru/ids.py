@@ -1,0 +1,28 @@
+"""Row identifiers that never collide between pull requests made at the same time.
+
+An id is a table prefix plus 10 random Crockford base32 characters (50 bits): two contributors
+scaffolding rows in parallel draw from 2**50 values, so no coordination (and no "next integer") is
+needed.
+"""
+
+import secrets
+
+CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+RANDOM_LENGTH = 10
+
+PREFIXES = {
+    "sources": "src",
+    "actors": "act",
+    "actor_names": "anm",
+    "events": "evt",
+    "participants": "ptc",
+    "detentions": "det",
+    "diplomatic_summons": "sum",
+    "claims": "clm",
+}
+
+
+def new_id(table: str) -> str:
+    """Return a fresh id for a row of ``table``."""
+    body = "".join(secrets.choice(CROCKFORD) for _ in range(RANDOM_LENGTH))
+    return f"{PREFIXES[table]}-{body}"
