@@ -15,20 +15,28 @@ COMMANDS = {
     "diff": ("azru.diff", "summarise rows added, changed and removed between two versions"),
 }
 
+EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="azru", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    modules = {}
-    for name, (module_name, help_text) in COMMANDS.items():
-        module = importlib.import_module(module_name)
-        modules[name] = module
-        module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
-    args = parser.parse_args(argv)
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in COMMANDS:
+        listing = "\n".join(f"  {name:<10}{help_text}" for name, (_, help_text) in COMMANDS.items())
+        usage = f"usage: azru COMMAND [options]\n\ncommands:\n{listing}\n\nazru COMMAND --help for its options"
+        asked = bool(args) and args[0] in ("-h", "--help")
+        print(usage, file=sys.stdout if asked else sys.stderr)
+        if args and not asked:
+            print(f"azru: unknown command {args[0]!r}", file=sys.stderr)
+        return 0 if asked else EXIT_USAGE
+    # only the chosen command's module is imported: a slow or broken one cannot affect the others
+    module_name, help_text = COMMANDS[args[0]]
+    module = importlib.import_module(module_name)
+    parser = argparse.ArgumentParser(prog=f"azru {args[0]}", description=help_text)
+    module.add_arguments(parser)
+    parsed = parser.parse_args(args[1:])
     try:
-        return int(modules[args.command].run(args))
+        return int(module.run(parsed))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: a bug, never bad input

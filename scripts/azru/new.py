@@ -1,12 +1,252 @@
-"""Placeholder until its issue lands."""
+"""`azru new`: append one scaffolded row with a fresh random id, then say what is still to fill in.
+
+Ids are random (`azru.ids.new_id`), never "the next integer", so two pull requests scaffolding rows at
+the same time cannot collide. Rows are appended as they are, without rewriting the lines before them,
+so a pull request's diff shows only the new line.
+"""
 
 import argparse
+import csv
+import io
+import os
+import sys
+from pathlib import Path
+
+from azru import ids
+from azru.package import DESCRIPTOR, Field, Package, Table, load
+
+SINGULAR = {
+    "source": "sources",
+    "actor": "actors",
+    "actor_name": "actor_names",
+    "event": "events",
+    "participant": "participants",
+    "detention": "detentions",
+    "summons": "diplomatic_summons",
+    "claim": "claims",
+}
+# Rows that stand for a fact and so need a claim pointing at them.
+EVIDENCED = ("events", "detentions", "diplomatic_summons", "actors")
+# "unknown" is the honest value of a precision or basis while what it qualifies is empty; once a date
+# or place is given, only the contributor can say how precise it is and where it came from.
+UNKNOWN_WHILE_EMPTY = {
+    "date_precision": ("date",),
+    "date_basis": ("date",),
+    "published_basis": ("published",),
+    "location_precision": ("place", "country"),
+}
+# Longer codelists (countries) are named rather than printed in full.
+MAX_CODES_SHOWN = 40
+
+Row = dict[str, str]
+
+
+class UsageError(Exception):
+    """Input the command cannot act on: one line on stderr, exit 2."""
+
+
+class PackageError(Exception):
+    """The package is in a state a row cannot be appended to: exit 1."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    tables = ", ".join(ids.PREFIXES)
+    parser.add_argument("table", help=f"table to add a row to: {tables} (or the singular, e.g. claim)")
+    parser.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="fill a field (repeatable)",
+    )
+    parser.add_argument(
+        "--for",
+        dest="target_id",
+        metavar="ID",
+        help="the row this one belongs to; its prefix picks the column (evt- event_id, det- detention_id, "
+        "sum- summons_id, act- actor_id, src- source_id)",
+    )
+    parser.add_argument("--package", type=Path, default=Path("."), help="package folder (default: .)")
+    parser.add_argument("--no-input", action="store_true", help="never prompt, even on a terminal")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("not implemented yet")
-    return 2
+    try:
+        package = open_package(args.package)
+        table = resolve_table(package, args.table)
+        row: Row = {}
+        if args.target_id:
+            row.update(link_to(package, table, args.target_id))
+        row.update(parse_assignments(table, args.assignments))
+    except UsageError as exc:
+        print(f"azru new: {exc}", file=sys.stderr)
+        return 2
+    if sys.stdin.isatty() and not args.no_input:
+        ask_for_missing(package, table, row)
+    fill_defaults(table, row)
+    row[table.primary_key[0]] = ids.new_id(table.name)
+    try:
+        append_row(package.root / table.path, table.field_names, row)
+    except PackageError as exc:
+        print(f"azru new: {exc}", file=sys.stderr)
+        return 1
+    report(table, row)
+    return 0
+
+
+def open_package(root: Path) -> Package:
+    if not (root / DESCRIPTOR).is_file():
+        raise UsageError(f"no {DESCRIPTOR} in {root}; pass the package folder with --package")
+    return load(root)
+
+
+def resolve_table(package: Package, name: str) -> Table:
+    table_name = SINGULAR.get(name, name)
+    if table_name not in ids.PREFIXES or table_name not in package.tables:
+        raise UsageError(f"unknown table '{name}'; expected one of: {', '.join(ids.PREFIXES)}")
+    return package.tables[table_name]
+
+
+def parse_assignments(table: Table, assignments: list[str]) -> Row:
+    row: Row = {}
+    for assignment in assignments:
+        name, equals, value = assignment.partition("=")
+        if not equals:
+            raise UsageError(f"--set expects FIELD=VALUE, not '{assignment}'")
+        if name not in table.field_names:
+            raise UsageError(f"{table.name} has no field '{name}'; fields: {', '.join(table.field_names)}")
+        if name in table.primary_key:
+            raise UsageError(f"{name} is made by azru new and cannot be set")
+        row[name] = value
+    return row
+
+
+def link_to(package: Package, table: Table, target_id: str) -> Row:
+    """The column of ``table`` that points at ``target_id``'s table, set to ``target_id``."""
+    prefix = target_id.partition("-")[0]
+    target_table = next((name for name, p in ids.PREFIXES.items() if p == prefix), None)
+    if target_table is None:
+        known = ", ".join(f"{p}-" for p in ids.PREFIXES.values())
+        raise UsageError(f"--for {target_id}: unknown id prefix; expected one of: {known}")
+    column = column_for(table, target_table)
+    if column is None:
+        raise UsageError(f"--for {target_id}: a {table.name} row cannot point at a {target_table} row")
+    target_key = package.tables[target_table].primary_key[0]
+    if target_id not in package.read(target_table)[target_key].to_list():
+        raise UsageError(f"--for {target_id}: no such row in {package.tables[target_table].path}")
+    return {column: target_id}
+
+
+def column_for(table: Table, target_table: str) -> str | None:
+    """The foreign key of ``table`` into ``target_table`` that carries the target's own key name.
+
+    Matching the name picks claims.actor_id (the actor the claim is about) over claimant_actor_id.
+    """
+    return next(
+        (local for local, target, key in table.references() if target == target_table and local == key),
+        None,
+    )
+
+
+def default_for(table: Table, field: Field, row: Row) -> str | None:
+    if field.type == "boolean":
+        return "false"
+    qualified = [name for name in UNKNOWN_WHILE_EMPTY.get(field.name, ()) if name in table.field_names]
+    if qualified and not any(row.get(name) for name in qualified):
+        return "unknown"
+    return None
+
+
+def fill_defaults(table: Table, row: Row) -> None:
+    for field in table.fields:
+        default = default_for(table, field, row)
+        if not row.get(field.name) and default is not None:
+            row[field.name] = default
+
+
+def ask_for_missing(package: Package, table: Table, row: Row) -> None:
+    """Prompt (on stderr, so stdout stays the new id) for each required field still empty.
+
+    The fields that decide a default (date, place, ...) are asked too, just before the field they qualify.
+    """
+    deciders = {name for qualifier in table.field_names for name in UNKNOWN_WHILE_EMPTY.get(qualifier, ())}
+    for field in table.fields:
+        wanted = field.required or field.name in deciders
+        if field.name in table.primary_key or row.get(field.name) or not wanted:
+            continue
+        try:
+            row[field.name] = ask(field, allowed_codes(package, table, field), default_for(table, field, row))
+        except EOFError:
+            return
+
+
+def ask(field: Field, codes: list[str], default: str | None) -> str:
+    say(f"\n{field.name}{'' if field.required else ' (optional)'}: {field.description}\n")
+    if len(codes) > MAX_CODES_SHOWN:
+        say(f"  {len(codes)} codes, e.g. {', '.join(codes[:5])}\n")
+    elif codes:
+        say(f"  codes: {', '.join(codes)}\n")
+    while True:
+        say(f"{field.name}{f' [{default}]' if default else ''}: ")
+        line = sys.stdin.readline()
+        if not line:
+            raise EOFError
+        answer = line.strip() or default or ""
+        if not answer or not codes or answer in codes:
+            return answer
+        say(f"  '{answer}' is not one of the codes above\n")
+
+
+def say(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def allowed_codes(package: Package, table: Table, field: Field) -> list[str]:
+    """The values a coded field takes: a boolean's two, or the codes of the codelist it references."""
+    if field.type == "boolean":
+        return [*field.spec.get("trueValues", ["true"]), *field.spec.get("falseValues", ["false"])]
+    for local, target, key in table.references():
+        codelist = package.tables.get(target)
+        if local == field.name and codelist is not None and codelist.is_codelist:
+            # countries.csv is generated by `make schemas` and may not be there yet
+            if not (package.root / codelist.path).is_file():
+                return []
+            return [code for code in package.read(target)[key].to_list() if code is not None]
+    return []
+
+
+def append_row(path: Path, header: list[str], row: Row) -> None:
+    existing = path.read_text(encoding="utf-8") if path.is_file() else ""
+    found_header = next(csv.reader([existing.partition("\n")[0]]), []) if existing else None
+    if found_header is not None and found_header != header:
+        raise PackageError(f"the header of {path} differs from {DESCRIPTOR}; run azru validate")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if found_header is None:
+        writer.writerow(header)
+    elif not existing.endswith("\n"):
+        buffer.write("\n")
+    writer.writerow([row.get(name, "") for name in header])
+    # One O_APPEND write: lines already there stay byte for byte, and parallel runs do not interleave.
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(descriptor, buffer.getvalue().encode("utf-8"))
+    finally:
+        os.close(descriptor)
+
+
+def report(table: Table, row: Row) -> None:
+    row_id = row[table.primary_key[0]]
+    print(row_id)
+    say(f"added {row_id} to {table.path}\n")
+    missing = [f.name for f in table.fields if f.required and not row.get(f.name)]
+    if missing:
+        say(f"still to fill in: {', '.join(missing)}\n")
+    if table.name == "claims":
+        targets = [column for name in EVIDENCED if (column := column_for(table, name))]
+        if not any(row.get(column) for column in targets):
+            say(f"point it at the row it supports: set one of {', '.join(targets)} (or use --for ID)\n")
+    if table.name in EVIDENCED:
+        say(f"add its evidence: azru new claim --for {row_id}\n")

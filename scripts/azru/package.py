@@ -10,6 +10,8 @@ import polars as pl
 
 DESCRIPTOR = "datapackage.json"
 CODELIST_DIR = "data/codelists/"
+# String fields holding EDTF dates (Table Schema has no EDTF type; `azru validate` parses them).
+EDTF_FIELDS = ("date", "published", "release_date")
 
 
 @dataclass(frozen=True)

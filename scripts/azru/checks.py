@@ -1,0 +1,428 @@
+"""Package-level checks: small functions over the loaded tables, each yielding findings.
+
+Every check runs column-wise in DuckDB (or on distinct values) so a million rows cost seconds, not
+minutes; only the offending rows come back to Python.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import langcodes
+import polars as pl
+
+from . import edtf_dates
+from .files import LINE_COLUMN
+from .package import EDTF_FIELDS, Package, Table
+from .rules import Finding
+from .text import normalise_whitespace
+
+# Python's str.isspace() set, so SQL and Python collapse the same whitespace.
+WHITESPACE = r"[\s\x{0B}\x{1C}-\x{1F}\x{85}\p{Z}]"
+FORBIDDEN = r"[\x{00}-\x{1F}\x{7F}-\x{9F}\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{FEFF}]"
+FORMULA_START = r"^[=+\-@]"
+FACT_TABLES = {"events": "event_id", "detentions": "detention_id", "diplomatic_summons": "summons_id",
+               "actors": "actor_id"}
+CLAIM_TARGETS = ("event_id", "detention_id", "summons_id", "actor_id")
+
+
+@dataclass
+class Context:
+    package: Package
+    con: duckdb.DuckDBPyConnection
+    loaded: set[str]
+    archive: Path | None
+    source_texts: dict[str, str] = field(default_factory=dict)
+
+    def has(self, *tables: str) -> bool:
+        return all(t in self.loaded for t in tables)
+
+    def column(self, table: str, name: str) -> int:
+        return self.package.tables[table].field_names.index(name) + 1
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    def finding(self, code: str, table: str, line: int | None, name: str | None, value: Any = None,
+                **params: Any) -> Finding:
+        column = self.column(table, name) if name else None
+        text = None if value is None else str(value)
+        return Finding(code, self.package.tables[table].path, line, column, name, text,
+                       {k: str(v) for k, v in params.items()})
+
+
+Check = Callable[[Context], Iterator[Finding]]
+CHECKS: list[Check] = []
+
+
+def check(function: Check) -> Check:
+    CHECKS.append(function)
+    return function
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _cell_conditions(table: Table, name: str) -> dict[str, str]:
+    """Rule code -> SQL condition that is true for a bad non-empty cell of this field."""
+    spec = table.field(name)
+    col, c = _quoted(name), spec.constraints
+    conditions: dict[str, str] = {}
+    if spec.type == "integer":
+        conditions["type-integer"] = f"NOT regexp_full_match({col}, '[+-]?[0-9]{{1,18}}')"
+        number = f"TRY_CAST({col} AS BIGINT)"
+        if "minimum" in c:
+            conditions["value-too-small"] = f"{number} < {int(c['minimum'])}"
+        if "maximum" in c:
+            conditions["value-too-large"] = f"{number} > {int(c['maximum'])}"
+    elif spec.type == "boolean":
+        allowed = [*spec.spec.get("trueValues", ["true"]), *spec.spec.get("falseValues", ["false"])]
+        conditions["type-boolean"] = f"{col} NOT IN ({', '.join(_literal(v) for v in allowed)})"
+    else:
+        conditions["forbidden-character"] = f"regexp_matches({col}, '{FORBIDDEN}')"
+        conditions["whitespace-padding"] = f"regexp_matches({col}, '^{WHITESPACE}|{WHITESPACE}$')"
+        conditions["formula-prefix"] = f"regexp_matches({col}, '{FORMULA_START}')"
+        conditions["not-nfc"] = f"NOT regexp_full_match({col}, '[\\x00-\\x7F]*') AND nfc_normalize({col}) <> {col}"
+        if "pattern" in c:
+            conditions["pattern-mismatch"] = f"NOT regexp_full_match({col}, {_literal(c['pattern'])})"
+        if "maxLength" in c:
+            conditions["too-long"] = f"length({col}) > {int(c['maxLength'])}"
+        if "minLength" in c:
+            conditions["too-short"] = f"length({col}) < {int(c['minLength'])}"
+    return conditions
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@check
+def cells(ctx: Context) -> Iterator[Finding]:
+    """Required, type, range, pattern, length and character rules, one scan per field."""
+    for table in ctx.package.tables.values():
+        if table.name not in ctx.loaded:
+            continue
+        for spec in table.fields:
+            col = _quoted(spec.name)
+            conditions = _cell_conditions(table, spec.name)
+            flags = [f"{col} IS NULL AS missing", *(f"({sql}) AS {_quoted(code)}" for code, sql in conditions.items())]
+            any_bad = " OR ".join(f"({sql})" for sql in conditions.values()) or "false"
+            missing = f"{col} IS NULL" if spec.required else "false"
+            rows = ctx.rows(
+                f"SELECT {LINE_COLUMN}, {col}, {', '.join(flags)} FROM {_quoted(table.name)} "
+                f"WHERE ({missing}) OR ({col} IS NOT NULL AND ({any_bad})) ORDER BY {LINE_COLUMN}"
+            )
+            for line, value, missing_flag, *flag_values in rows:
+                if missing_flag:
+                    yield ctx.finding("required-missing", table.name, line, spec.name)
+                    continue
+                for code, bad in zip(conditions, flag_values, strict=True):
+                    if bad:
+                        yield _cell_finding(ctx, table, spec.name, code, line, value)
+
+
+def _cell_finding(ctx: Context, table: Table, name: str, code: str, line: int, value: str) -> Finding:
+    c = table.field(name).constraints
+    params: dict[str, Any] = {}
+    if code == "pattern-mismatch":
+        params["pattern"] = c["pattern"]
+    elif code in ("too-long", "too-short"):
+        params = {"length": len(value), "limit": c["maxLength" if code == "too-long" else "minLength"]}
+    elif code in ("value-too-small", "value-too-large"):
+        params["limit"] = c["minimum" if code == "value-too-small" else "maximum"]
+    elif code in ("forbidden-character", "formula-prefix"):
+        bad = value[0] if code == "formula-prefix" else next(ch for ch in value if _is_forbidden(ch))
+        params["character"] = f"U+{ord(bad):04X}" if code == "forbidden-character" else repr(bad)
+    return ctx.finding(code, table.name, line, name, value, **params)
+
+
+def _is_forbidden(ch: str) -> bool:
+    point = ord(ch)
+    return (point < 0x20 or 0x7F <= point <= 0x9F or 0x200B <= point <= 0x200F or 0x202A <= point <= 0x202E
+            or 0x2060 <= point <= 0x2064 or 0x2066 <= point <= 0x2069 or point == 0xFEFF)
+
+
+@check
+def uniqueness(ctx: Context) -> Iterator[Finding]:
+    """Primary keys and `unique` fields: every repeat after the first, pointing at the first."""
+    for table in ctx.package.tables.values():
+        if table.name not in ctx.loaded:
+            continue
+        keys = set(table.primary_key) if len(table.primary_key) == 1 else set()
+        for spec in table.fields:
+            if spec.name not in keys and not spec.constraints.get("unique"):
+                continue
+            code = "primary-key-duplicate" if spec.name in keys else "unique-duplicate"
+            col = _quoted(spec.name)
+            rows = ctx.rows(
+                f"SELECT {col}, list({LINE_COLUMN} ORDER BY {LINE_COLUMN}) FROM {_quoted(table.name)} "
+                f"WHERE {col} IS NOT NULL GROUP BY {col} HAVING count(*) > 1 ORDER BY min({LINE_COLUMN})"
+            )
+            for value, lines in rows:
+                for line in lines[1:]:
+                    yield ctx.finding(code, table.name, line, spec.name, value, other_line=lines[0])
+
+
+@check
+def foreign_keys(ctx: Context) -> Iterator[Finding]:
+    """Every reference resolves; references into codelists get their own code and hint."""
+    for table in ctx.package.tables.values():
+        for local, target, remote in table.references():
+            if not ctx.has(table.name, target):
+                continue
+            col = _quoted(local)
+            rows = ctx.rows(
+                f"SELECT {LINE_COLUMN}, {col} FROM {_quoted(table.name)} WHERE {col} IS NOT NULL AND {col} NOT IN "
+                f"(SELECT {_quoted(remote)} FROM {_quoted(target)} WHERE {_quoted(remote)} IS NOT NULL) "
+                f"ORDER BY {LINE_COLUMN}"
+            )
+            is_codelist = ctx.package.tables[target].is_codelist
+            code = "code-not-in-codelist" if is_codelist else "foreign-key-dangling"
+            for line, value in rows:
+                yield ctx.finding(code, table.name, line, local, value, target=target, target_field=remote)
+
+
+def _distinct(ctx: Context, table: str, name: str) -> list[str]:
+    return [v for (v,) in ctx.rows(f"SELECT DISTINCT {_quoted(name)} FROM {_quoted(table)} WHERE {_quoted(name)} IS NOT NULL")]
+
+
+def _lines_with(ctx: Context, table: str, name: str, values: list[str]) -> list[tuple[int, str]]:
+    if not values:
+        return []
+    return [
+        (line, value)
+        for line, value in ctx.rows(
+            f"SELECT {LINE_COLUMN}, {_quoted(name)} FROM {_quoted(table)} WHERE {_quoted(name)} IN "
+            f"(SELECT unnest(?)) ORDER BY {LINE_COLUMN}",
+            [values],
+        )
+    ]
+
+
+def date_bounds(ctx: Context, table: str, name: str) -> dict[str, tuple[Any, Any] | str]:
+    """Distinct EDTF values of a field -> (earliest, latest) days, or the reason they are invalid."""
+    out: dict[str, tuple[Any, Any] | str] = {}
+    for value in _distinct(ctx, table, name):
+        try:
+            out[value] = edtf_dates.bounds(value)
+        except edtf_dates.EdtfError as error:
+            out[value] = str(error)
+    return out
+
+
+@check
+def edtf_values(ctx: Context) -> Iterator[Finding]:
+    for table in ctx.package.tables.values():
+        for name in EDTF_FIELDS:
+            if table.name not in ctx.loaded or name not in table.field_names:
+                continue
+            invalid = {v: r for v, r in date_bounds(ctx, table.name, name).items() if isinstance(r, str)}
+            for line, value in _lines_with(ctx, table.name, name, list(invalid)):
+                reason = invalid[value]
+                if reason == "reversed":
+                    yield ctx.finding("edtf-interval-reversed", table.name, line, name, value)
+                else:
+                    yield ctx.finding("edtf-invalid", table.name, line, name, value, error=reason)
+
+
+@check
+def date_metadata(ctx: Context) -> Iterator[Finding]:
+    """date_precision and date_basis agree with the date; inferred dates carry a note."""
+    for table in ctx.package.tables.values():
+        if table.name not in ctx.loaded or "date_precision" not in table.field_names:
+            continue
+        rows = ctx.rows(
+            f"SELECT {LINE_COLUMN}, date, date_precision, date_basis, date_note FROM {_quoted(table.name)} "
+            f"ORDER BY {LINE_COLUMN}"
+        )
+        for line, date, precision, basis, note in rows:
+            if precision is not None:
+                expected = _expected_precision(date, precision)
+                if expected:
+                    yield ctx.finding("date-precision-mismatch", table.name, line, "date_precision", precision,
+                                      date=date or "(empty)", expected=expected)
+            if basis is not None and (date is None) != (basis == "unknown"):
+                expected = "an empty date has date_basis unknown" if date is None else "a date needs its basis"
+                yield ctx.finding("date-basis-mismatch", table.name, line, "date_basis", basis,
+                                  date=date or "(empty)", expected=expected)
+            if basis is not None and basis.startswith("inferred") and note is None:
+                yield ctx.finding("date-note-missing", table.name, line, "date_note", basis)
+
+
+def _expected_precision(date: str | None, precision: str) -> str | None:
+    """What the precision should be, in words, or None when it fits."""
+    if date is None:
+        return None if precision == "unknown" else "an empty date has date_precision unknown"
+    if precision == "unknown":
+        return "a date that is given has a precision other than unknown"
+    implied = edtf_dates.precision(date)
+    return None if implied in (None, precision) else f"date {date} has precision {implied}"
+
+
+@check
+def release_order(ctx: Context) -> Iterator[Finding]:
+    if not ctx.has("detentions"):
+        return
+    held = date_bounds(ctx, "detentions", "date")
+    released = date_bounds(ctx, "detentions", "release_date")
+    rows = ctx.rows(f"SELECT {LINE_COLUMN}, date, release_date FROM detentions WHERE date IS NOT NULL AND "
+                    f"release_date IS NOT NULL ORDER BY {LINE_COLUMN}")
+    for line, date, release in rows:
+        start, end = held.get(date), released.get(release)
+        if isinstance(start, tuple) and isinstance(end, tuple) and end[1] < start[0]:
+            yield ctx.finding("release-before-detention", "detentions", line, "release_date", release, date=date)
+
+
+@check
+def languages(ctx: Context) -> Iterator[Finding]:
+    for table in ("sources", "actor_names"):
+        if not ctx.has(table):
+            continue
+        bad = [v for v in _distinct(ctx, table, "language") if not langcodes.tag_is_valid(v)]
+        for line, value in _lines_with(ctx, table, "language", bad):
+            yield ctx.finding("language-invalid", table, line, "language", value)
+
+
+@check
+def evidence(ctx: Context) -> Iterator[Finding]:
+    """Every fact row has a claim, and every claim supports exactly one row."""
+    if not ctx.has("claims"):
+        return
+    for table, key in FACT_TABLES.items():
+        if not ctx.has(table):
+            continue
+        rows = ctx.rows(
+            f"SELECT {LINE_COLUMN}, {key} FROM {_quoted(table)} WHERE {key} IS NOT NULL AND {key} NOT IN "
+            f"(SELECT {key} FROM claims WHERE {key} IS NOT NULL) ORDER BY {LINE_COLUMN}"
+        )
+        for line, value in rows:
+            yield ctx.finding("claim-missing", table, line, key, value)
+    count = " + ".join(f"({t} IS NOT NULL)::INT" for t in CLAIM_TARGETS)
+    for line, n in ctx.rows(f"SELECT {LINE_COLUMN}, {count} AS n FROM claims WHERE n <> 1 ORDER BY {LINE_COLUMN}"):
+        yield ctx.finding("claim-target-count", "claims", line, None, count=n)
+
+
+@check
+def figures(ctx: Context) -> Iterator[Finding]:
+    pairs = [("claims", "value_min", "value_max"), ("detentions", "people_count_min", "people_count_max")]
+    for table, low, high in pairs:
+        if not ctx.has(table):
+            continue
+        rows = ctx.rows(
+            f"SELECT {LINE_COLUMN}, {low}, {high} FROM {_quoted(table)} "
+            f"WHERE TRY_CAST({low} AS BIGINT) > TRY_CAST({high} AS BIGINT) ORDER BY {LINE_COLUMN}"
+        )
+        for line, lo, hi in rows:
+            yield ctx.finding("figure-range-inverted", table, line, low, lo, other_field=high, other=hi)
+    if ctx.has("claims"):
+        rows = ctx.rows(f"SELECT {LINE_COLUMN}, value_min FROM claims WHERE value_min IS NOT NULL AND measure IS NULL "
+                        f"ORDER BY {LINE_COLUMN}")
+        for line, value in rows:
+            yield ctx.finding("figure-measure-missing", "claims", line, "measure", value)
+
+
+@check
+def translations(ctx: Context) -> Iterator[Finding]:
+    if not ctx.has("claims", "sources"):
+        return
+    rows = ctx.rows(
+        f"SELECT c.{LINE_COLUMN}, s.language FROM claims c JOIN sources s USING (source_id) "
+        f"WHERE c.quote_en IS NULL AND lower(s.language) <> 'en' AND NOT starts_with(lower(s.language), 'en-') "
+        f"ORDER BY c.{LINE_COLUMN}"
+    )
+    for line, language in rows:
+        yield ctx.finding("quote-translation-missing", "claims", line, "quote_en", None, language=language)
+
+
+@check
+def tombstones(ctx: Context) -> Iterator[Finding]:
+    if not ctx.has("tombstones"):
+        return
+    id_columns = [(t.name, t.primary_key[0]) for t in ctx.package.fact_tables
+                  if t.name != "tombstones" and t.name in ctx.loaded and len(t.primary_key) == 1]
+    live = " UNION ALL ".join(f"SELECT {_quoted(k)} AS id, '{t}' AS tbl FROM {_quoted(t)}" for t, k in id_columns)
+    if not live:
+        return
+    for line, value, table in ctx.rows(
+        f"SELECT x.{LINE_COLUMN}, x.retired_id, live.tbl FROM tombstones x JOIN ({live}) live ON live.id = x.retired_id "
+        f"ORDER BY x.{LINE_COLUMN}"
+    ):
+        yield ctx.finding("tombstone-id-in-use", "tombstones", line, "retired_id", value, table=table)
+    for line, value in ctx.rows(
+        f"SELECT {LINE_COLUMN}, replaced_by FROM tombstones WHERE replaced_by IS NOT NULL AND replaced_by NOT IN "
+        f"(SELECT id FROM ({live})) ORDER BY {LINE_COLUMN}"
+    ):
+        yield ctx.finding("tombstone-replacement-missing", "tombstones", line, "replaced_by", value)
+
+
+@check
+def provenance(ctx: Context) -> Iterator[Finding]:
+    """Archived files match their hash and size; quotes and names are verbatim in them."""
+    if not ctx.has("sources"):
+        return
+    if ctx.archive is None:
+        yield Finding("quotes-not-verified")
+        return
+    pattern = ctx.package.tables["sources"].field("file_name").constraints.get("pattern", ".*")
+    rows = ctx.rows(
+        f"SELECT {LINE_COLUMN}, source_id, file_name, sha256, bytes FROM sources "
+        f"WHERE source_id IS NOT NULL AND regexp_full_match(file_name, ?) ORDER BY {LINE_COLUMN}",
+        [pattern],
+    )
+    for line, source_id, file_name, sha256, size in rows:
+        path = ctx.archive / file_name
+        if not path.is_file():
+            yield ctx.finding("archive-file-missing", "sources", line, "file_name", file_name, archive=ctx.archive)
+            continue
+        data = path.read_bytes()
+        actual = hashlib.sha256(data).hexdigest()
+        if sha256 is not None and actual != sha256:
+            yield ctx.finding("source-hash-mismatch", "sources", line, "sha256", sha256, file_name=file_name,
+                              actual=actual)
+        if size is not None and str(len(data)) != size:
+            yield ctx.finding("source-bytes-mismatch", "sources", line, "bytes", size, file_name=file_name,
+                              actual=len(data))
+        try:
+            ctx.source_texts[source_id] = normalise_whitespace(data.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            yield ctx.finding("source-unreadable", "sources", line, "file_name", file_name, error=error.reason)
+    yield from _verbatim(ctx)
+
+
+def _verbatim(ctx: Context) -> Iterator[Finding]:
+    texts = pl.DataFrame({"source_id": list(ctx.source_texts), "text": list(ctx.source_texts.values())},
+                         schema={"source_id": pl.String, "text": pl.String})
+    ctx.con.register("source_texts", texts)
+    collapse = f"trim(regexp_replace(COLUMN, '{WHITESPACE}+', ' ', 'g'))"
+    checks = [("claims", "quote", "quote-not-verbatim"), ("actor_names", "name", "name-not-in-source")]
+    for table, name, code in checks:
+        if not ctx.has(table):
+            continue
+        rows = ctx.rows(
+            f"SELECT c.{LINE_COLUMN}, c.{name}, c.source_id FROM {table} c JOIN source_texts s USING (source_id) "
+            f"WHERE c.{name} IS NOT NULL AND NOT contains(s.text, {collapse.replace('COLUMN', 'c.' + name)}) "
+            f"ORDER BY c.{LINE_COLUMN}"
+        )
+        for line, value, source_id in rows:
+            params = {"source": source_id}
+            if code == "quote-not-verbatim":
+                params |= _divergence(normalise_whitespace(value), ctx.source_texts[source_id])
+            yield ctx.finding(code, table, line, name, value, **params)
+    ctx.con.unregister("source_texts")
+
+
+def _divergence(quote: str, text: str) -> dict[str, str]:
+    """How far the quote matches the source before it departs, to show the contributor where."""
+    low, high = 0, len(quote)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if quote[:middle] in text:
+            low = middle
+        else:
+            high = middle - 1
+    context = f"then {quote[low : low + 20]!r}" if low else "not even its first character"
+    return {"matched": str(low), "context": context}

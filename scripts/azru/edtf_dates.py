@@ -1,0 +1,62 @@
+"""EDTF dates: validity (real calendar days, ordered intervals) and earliest/latest possible day."""
+
+import contextlib
+import io
+import re
+from datetime import date
+
+import edtf
+
+EARLIEST, LATEST = date(1, 1, 1), date(9999, 12, 31)
+FULL_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+OPEN_ENDS = {"", ".."}
+
+
+class EdtfError(ValueError):
+    """The value is not a usable EDTF date; the message says why in plain words."""
+
+
+def _single_bounds(value: str) -> tuple[date, date]:
+    for year, month, day in FULL_DATE.findall(value):
+        try:
+            date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise EdtfError(f"{year}-{month}-{day} is not a calendar day") from error
+    # the edtf parser prints its internal retries to stdout and raises assorted errors on bad input
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            parsed = edtf.parse_edtf(value)
+            lower, upper = parsed.lower_strict(), parsed.upper_strict()
+        except Exception as error:
+            raise EdtfError("not a form EDTF allows") from error
+    return _to_date(lower, EARLIEST), _to_date(upper, LATEST)
+
+
+def _to_date(moment: object, fallback: date) -> date:
+    try:
+        year, month, day = moment[:3]  # type: ignore[index]
+        return date(min(max(int(year), 1), 9999), int(month), int(day))
+    except (TypeError, ValueError):
+        return fallback
+
+
+def bounds(value: str) -> tuple[date, date]:
+    """Earliest and latest possible day of an EDTF date or interval; EdtfError when invalid."""
+    if "/" not in value:
+        return _single_bounds(value)
+    start, _, end = value.partition("/")
+    if start in OPEN_ENDS and end in OPEN_ENDS:
+        raise EdtfError("an interval needs at least one end")
+    lower = EARLIEST if start in OPEN_ENDS else _single_bounds(start)[0]
+    upper = LATEST if end in OPEN_ENDS else _single_bounds(end)[1]
+    if start not in OPEN_ENDS and end not in OPEN_ENDS and _single_bounds(start)[0] > _single_bounds(end)[0]:
+        raise EdtfError("reversed")
+    return lower, upper
+
+
+def precision(value: str) -> str | None:
+    """The date_precisions code a plain date implies, or None when several fit (intervals, X digits)."""
+    core = value.rstrip("?~%")
+    if "/" in value or "X" in core:
+        return None
+    return {10: "day", 7: "month", 4: "year"}.get(len(core))

@@ -1,0 +1,144 @@
+"""The timeline figure: events by date and type as plain SVG, written by hand so the bytes are reproducible.
+
+Each event is a dot at its earliest possible day in its type's row; when the date is not exact, a faint
+bar runs on to the latest possible day, so imprecision stays visible instead of looking like a point.
+"""
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from xml.sax.saxutils import escape
+
+from azru.edtf_dates import LATEST
+
+TITLE = "Events by date and type"
+WIDTH = 900
+ROW_HEIGHT = 20
+TOP = 48  # room for the title
+BOTTOM = 64  # room for the year labels and the caption
+RIGHT = 24
+CHAR_WIDTH = 6.6  # average width of a 12 px sans-serif character, to fit the row labels
+MAX_TICKS = 12
+INK, GRID, BAND = "#1d4ed8", "#d1d5db", "#f3f4f6"
+
+
+@dataclass(frozen=True)
+class Point:
+    lower: date
+    upper: date
+    label: str  # the event type's label: the row it is drawn in
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def caption(shown: int, undated: int) -> str:
+    text = (
+        f"{plural(shown, 'event')} with a date, each at its earliest possible day; "
+        "a bar runs on to the latest possible day when the date is not exact."
+        if shown
+        else "No dated events yet."
+    )
+    if undated:
+        text += f" {plural(undated, 'event')} without a date or with an open start not shown."
+    return text
+
+
+def render(points: Sequence[Point], order: Sequence[str], undated: int) -> str:
+    """The figure for `points`, rows in the order of `order` (labels with no point are left out)."""
+    counts = Counter(p.label for p in points)
+    rows = [label for label in order if counts[label]] + sorted(set(counts) - set(order))
+    row_labels = [f"{label} ({counts[label]})" for label in rows]
+    left = 16 + math.ceil(CHAR_WIDTH * max((len(t) for t in row_labels), default=0))
+    bottom = TOP + ROW_HEIGHT * len(rows)
+    height = bottom + BOTTOM
+    text = caption(len(points), undated)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="title desc" '
+        'font-family="sans-serif" font-size="12">',
+        f'<title id="title">{TITLE}</title>',
+        f'<desc id="desc">{escape(text)}</desc>',
+        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<text x="16" y="26" font-size="16" font-weight="bold">{TITLE}</text>',
+    ]
+    if points:
+        scale = Scale.fitting(points, left, WIDTH - RIGHT)
+        parts += bands(row_labels, left, WIDTH - RIGHT)
+        parts += axis(scale, bottom)
+        parts += dots(points, rows, scale)
+    parts.append(f'<text x="16" y="{bottom + 44}">{escape(text)}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Days to x positions over whole years."""
+
+    start: date
+    end: date
+    left: float
+    right: float
+
+    @classmethod
+    def fitting(cls, points: Sequence[Point], left: float, right: float) -> "Scale":
+        # an open end (LATEST) would stretch the axis to the year 9999; its bar is cut at the edge
+        last = max([p.lower for p in points] + [p.upper for p in points if p.upper < LATEST])
+        first = min(p.lower for p in points)
+        return cls(date(first.year, 1, 1), date(min(last.year + 1, LATEST.year), 1, 1), left, right)
+
+    def x(self, day: date) -> float:
+        day = min(max(day, self.start), self.end)
+        share = (day - self.start).days / (self.end - self.start).days
+        return self.left + share * (self.right - self.left)
+
+
+def row_y(index: int) -> float:
+    return TOP + ROW_HEIGHT * index + ROW_HEIGHT / 2
+
+
+def bands(row_labels: Sequence[str], left: float, right: float) -> list[str]:
+    parts = []
+    for index, label in enumerate(row_labels):
+        if index % 2 == 0:
+            parts.append(
+                f'<rect x="{left}" y="{TOP + ROW_HEIGHT * index}" width="{right - left:.1f}" '
+                f'height="{ROW_HEIGHT}" fill="{BAND}"/>'
+            )
+        parts.append(f'<text x="{left - 8}" y="{row_y(index) + 4:.1f}" text-anchor="end">{escape(label)}</text>')
+    return parts
+
+
+def axis(scale: Scale, bottom: float) -> list[str]:
+    years = range(scale.start.year, scale.end.year + 1)
+    step = math.ceil(len(years) / MAX_TICKS)
+    parts = []
+    for year in years[::step]:
+        x = scale.x(date(year, 1, 1))
+        parts.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{bottom}" stroke="{GRID}"/>')
+        parts.append(f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle">{year}</text>')
+    return parts
+
+
+def dots(points: Sequence[Point], rows: Sequence[str], scale: Scale) -> list[str]:
+    parts = [f'<g fill="{INK}" stroke="{INK}">']
+    for point in sorted(points, key=lambda p: (rows.index(p.label), p.lower, p.upper)):
+        x, y = scale.x(point.lower), row_y(rows.index(point.label))
+        when = point.lower.isoformat()
+        if point.upper > point.lower:
+            end = scale.x(point.upper)
+            when += f" to {point.upper.isoformat()}"
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{end:.1f}" y2="{y:.1f}" stroke-width="4" '
+                'stroke-opacity="0.25" stroke-linecap="round"/>'
+            )
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill-opacity="0.7" stroke="none">'
+            f"<title>{escape(point.label)}: {when}</title></circle>"
+        )
+    parts.append("</g>")
+    return parts
