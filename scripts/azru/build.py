@@ -332,7 +332,7 @@ def load_tables(con: sqlite3.Connection, package: Package, frames: dict[str, pl.
         placeholders = ", ".join("?" * frame.width)
         con.executemany(f"INSERT INTO {quote(name)} VALUES ({placeholders})", frame.iter_rows())
         for local, _, _ in table.references():
-            con.execute(f"CREATE INDEX {quote(f'{name}_{local}')} ON {quote(name)} ({quote(local)})")
+            con.execute(f"CREATE INDEX {quote(f'idx_{name}_{local}')} ON {quote(name)} ({quote(local)})")
 
 
 def add_search(con: sqlite3.Connection, package: Package) -> None:

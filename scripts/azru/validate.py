@@ -161,9 +161,11 @@ def check_descriptor(root: Path) -> Iterator[Finding | dict[str, Any]]:
             yield Finding("resource-path-unsafe", DESCRIPTOR, value=resource["path"])
         elif not (root / resource["path"]).is_file():
             yield Finding("resource-file-missing", DESCRIPTOR, value=resource["path"])
+    if unsafe:
+        return
     profile_errors = list(profile_findings(descriptor))
     yield from profile_errors
-    if not unsafe and not profile_errors:
+    if not profile_errors:
         yield descriptor
 
 

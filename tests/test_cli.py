@@ -1,0 +1,90 @@
+"""The command line as a contributor meets it: exit codes, the three formats, pinned wording."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from azru.cli import main
+from azru.package import load
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD_EVENT = "evt-0000000000,raid,2021-02-29,day,stated,,Baku,AZ,town,Police raid an office.,false,\n"
+
+
+@pytest.fixture
+def empty_package(tmp_path: Path) -> Path:
+    """The real descriptor and codelists with header-only tables: valid, and small."""
+    shutil.copy(ROOT / "datapackage.json", tmp_path)
+    shutil.copytree(ROOT / "data" / "codelists", tmp_path / "data" / "codelists")
+    for table in load(ROOT).fact_tables:
+        (tmp_path / table.path).write_text(",".join(table.field_names) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def with_bad_event(package: Path) -> Path:
+    with open(package / "data" / "events.csv", "a", encoding="utf-8") as handle:
+        handle.write(BAD_EVENT)
+    return package
+
+
+def test_valid_package_exits_0_with_a_notice(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(empty_package)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "valid (1 notice)"
+
+
+def test_text_format_pins_location_message_and_hint(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(with_bad_event(empty_package))]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "data/events.csv:2:3: edtf-invalid: date '2021-02-29' is not a valid EDTF date: 2021-02-29 is not a " \
+           "calendar day (hint: write e.g. 2024-12-25, 2017-05, 2025-06-27?, 2017-05/2017-06 or XXXX-03-20)" in out
+    assert "data/events.csv:2:1: claim-missing: event_id 'evt-0000000000' has no claim (hint: add a claim with a " \
+           "verbatim quote: azru new claim --for evt-0000000000)" in out
+    assert out[-1] == "invalid: 2 errors in 1 file (claim-missing 1, edtf-invalid 1)"
+
+
+def test_json_format_has_every_field(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(with_bad_event(empty_package)), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["valid"] is False
+    assert report["counts"] == {"claim-missing": 1, "edtf-invalid": 1, "quotes-not-verified": 1}
+    first = report["findings"][0]
+    assert set(first) == {"code", "level", "file", "line", "column", "field", "value", "message", "hint"}
+
+
+def test_github_format_annotates_the_line(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(with_bad_event(empty_package)), "--format", "github"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "::notice file=datapackage.json,title=quotes-not-verified::no archive given: quotes, names and " \
+        "file hashes were not checked against the sources (hint: pass --archive DIR or set AZRU_ARCHIVE to the " \
+        "folder holding the source documents)"
+    assert "::error file=data/events.csv,line=2,col=3,title=edtf-invalid::" in out[2]
+
+
+def test_limit_per_code_counts_the_rest(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = empty_package / "data" / "events.csv"
+    with open(events, "a", encoding="utf-8") as handle:
+        for n in range(5):
+            handle.write(BAD_EVENT.replace("0000000000", f"000000000{n}"))
+    assert main(["validate", str(empty_package), "--max-per-code", "2"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert sum(" claim-missing: " in line for line in out) == 2
+    assert out[-1].endswith("; not shown: 3 more claim-missing, 3 more edtf-invalid (use --max-per-code 0)")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["validate", "/nonexistent/package"], "azru validate: /nonexistent/package is not a folder"),
+        (["frobnicate"], "azru: unknown command 'frobnicate'"),
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_missing_archive_folder_is_a_usage_error(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(empty_package), "--archive", str(empty_package / "nope")]) == 2
+    assert "is not a folder" in capsys.readouterr().err

@@ -1,0 +1,64 @@
+"""The published package itself: valid, every fact backed by evidence, every quote verbatim."""
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+from frictionless import validate as frictionless_validate
+
+from azru.text import normalise_whitespace
+from azru.validate import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+ARCHIVE = Path(os.environ["AZRU_ARCHIVE"]) if os.environ.get("AZRU_ARCHIVE") else None
+needs_archive = pytest.mark.skipif(ARCHIVE is None, reason="AZRU_ARCHIVE is not set (it is in CI)")
+
+
+def rows(table: str) -> list[dict[str, str]]:
+    with open(ROOT / "data" / f"{table}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_azru_validate_finds_no_error() -> None:
+    errors = [f for f in validate(ROOT, ARCHIVE) if f.rule.level == "error"]
+    assert [f"{f.file}:{f.line}: {f.code}: {f.message}" for f in errors] == []
+
+
+def test_without_archive_the_quotes_are_said_to_be_unverified() -> None:
+    assert [f.code for f in validate(ROOT, None) if f.rule.level == "notice"] == ["quotes-not-verified"]
+
+
+def test_frictionless_finds_no_error() -> None:
+    report = frictionless_validate(str(ROOT / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+@pytest.mark.parametrize("table", ["sources", "actors", "events", "detentions", "diplomatic_summons", "claims"])
+def test_each_table_has_real_rows(table: str) -> None:
+    assert rows(table), f"data/{table}.csv has no rows"
+
+
+@needs_archive
+def test_every_quote_is_verbatim_in_its_source() -> None:
+    """Independent of the validator's SQL: plain Python substring search after whitespace collapse."""
+    assert ARCHIVE is not None
+    texts = {
+        s["source_id"]: normalise_whitespace((ARCHIVE / s["file_name"]).read_text(encoding="utf-8"))
+        for s in rows("sources")
+    }
+    missing = [c["claim_id"] for c in rows("claims") if normalise_whitespace(c["quote"]) not in texts[c["source_id"]]]
+    assert missing == []
+
+
+def test_every_fact_row_has_a_claim() -> None:
+    claims = rows("claims")
+    for table, key in [("events", "event_id"), ("detentions", "detention_id"),
+                       ("diplomatic_summons", "summons_id"), ("actors", "actor_id")]:
+        supported = {c[key] for c in claims if c[key]}
+        assert [r[key] for r in rows(table) if r[key] not in supported] == [], table
+
+
+def test_non_english_quotes_have_an_english_rendering() -> None:
+    language = {s["source_id"]: s["language"] for s in rows("sources")}
+    assert [c["claim_id"] for c in rows("claims") if language[c["source_id"]] != "en" and not c["quote_en"]] == []
