@@ -1,0 +1,475 @@
+"""`azru build`: every row in every format and in CSV order, reproducible bytes, a SQLite database that
+enforces keys, searches and serves in datasette, a valid zipped data package, and docs whose queries hold.
+
+Each package is built once per session: the repository as it stands, and a small sample with rows in every
+fact table (the repository's tables may still be empty) using the repository's descriptor and codelists.
+"""
+
+import asyncio
+import csv
+import hashlib
+import json
+import re
+import shutil
+import sqlite3
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from azru.build import build, write_timeline
+from azru.cli import main
+from azru.package import EDTF_FIELDS, Package, load
+from datasette.app import Datasette
+from frictionless import Package as FrictionlessPackage
+
+REPO = Path(__file__).parents[1]
+QUERYING = REPO / "docs" / "querying.md"
+NAME = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))["name"]
+RAID, SUMMONS, UNDATED = "evt-0000000001", "evt-0000000002", "evt-0000000003"
+AZ, RU, MINISTRY = "act-0000000001", "act-0000000002", "act-0000000003"
+SOURCE, DETENTION = "src-0000000001", "det-0000000001"
+SAMPLE: dict[str, list[dict[str, str]]] = {
+    "sources": [
+        {
+            "source_id": SOURCE,
+            "file_name": "001.txt",
+            "title": "Sample report",
+            "language": "en",
+            "published": "2025-07-01",
+            "published_basis": "stated",
+            "description": "A sample report.",
+            "sha256": "0" * 64,
+            "bytes": "120",
+        }
+    ],
+    "actors": [
+        {"actor_id": AZ, "name_en": "Azerbaijan", "actor_type": "state", "sensitive": "false"},
+        # names its parent before the parent's row: the build must not depend on row order
+        {
+            "actor_id": MINISTRY,
+            "name_en": "Interior ministry",
+            "actor_type": "state-body",
+            "parent_actor_id": RU,
+            "sensitive": "false",
+        },
+        {"actor_id": RU, "name_en": "Russia", "actor_type": "state", "sensitive": "false"},
+    ],
+    "actor_names": [
+        {"name_id": "anm-0000000001", "actor_id": RU, "name": "Россия", "language": "ru", "source_id": SOURCE}
+    ],
+    "events": [
+        {
+            "event_id": RAID,
+            "event_type": "raid",
+            "date": "2025-06-27",
+            "date_precision": "day",
+            "date_basis": "stated",
+            "place": "Yekaterinburg",
+            "location_precision": "town",
+            "summary": "Police raid the homes of Azerbaijani families in Yekaterinburg.",
+            "sensitive": "false",
+        },
+        {
+            "event_id": SUMMONS,
+            "event_type": "diplomatic-summons",
+            "date": "2025-06~",
+            "date_precision": "month",
+            "date_basis": "stated",
+            "location_precision": "unknown",
+            "summary": "Russia's ambassador is summoned in Baku.",
+            "sensitive": "false",
+        },
+        {
+            "event_id": UNDATED,
+            "event_type": "statement",
+            "date_precision": "unknown",
+            "date_basis": "unknown",
+            "location_precision": "unknown",
+            "summary": "A statement with no date.",
+            "sensitive": "false",
+        },
+    ],
+    "participants": [{"participant_id": "ptc-0000000001", "event_id": RAID, "actor_id": MINISTRY, "role": "perpetrator"}],
+    "detentions": [
+        {
+            "detention_id": DETENTION,
+            "event_id": RAID,
+            "group_description": "Two brothers",
+            "people_count_min": "2",
+            "people_count_max": "2",
+            "detaining_actor_id": MINISTRY,
+            "date": "2025-06-27",
+            "date_precision": "day",
+            "date_basis": "stated",
+            "location_precision": "town",
+            "status": "released",
+            "release_date": "2025-07-01/..",
+            "torture_alleged": "true",
+            "coercion_alleged": "false",
+            "sensitive": "true",
+        }
+    ],
+    "diplomatic_summons": [
+        {
+            "summons_id": "sum-0000000001",
+            "event_id": SUMMONS,
+            "date": "2025-06~",
+            "date_precision": "month",
+            "date_basis": "stated",
+            "summoning_actor_id": AZ,
+            "summoned_rank": "ambassador",
+            "instrument": "protest-note",
+        }
+    ],
+    "claims": [
+        {
+            "claim_id": "clm-0000000001",
+            "event_id": RAID,
+            "source_id": SOURCE,
+            "quote": "Two men died after the police raid.",
+            "status": "reported",
+            "measure": "killed",
+            "value_min": "2",
+            "value_max": "2",
+            "value_qualifier": "exact",
+            "sensitive": "false",
+        },
+        {
+            "claim_id": "clm-0000000002",
+            "detention_id": DETENTION,
+            "source_id": SOURCE,
+            "quote": "The brothers were tortured in custody.",
+            "claimant_actor_id": AZ,
+            "status": "alleged",
+            "sensitive": "true",
+        },
+        {
+            "claim_id": "clm-0000000003",
+            "summons_id": "sum-0000000001",
+            "source_id": SOURCE,
+            "quote": "The ambassador was handed a protest note.",
+            "status": "reported",
+            "sensitive": "false",
+        },
+        {
+            "claim_id": "clm-0000000004",
+            "actor_id": MINISTRY,
+            "source_id": SOURCE,
+            "quote": "Министерство внутренних дел",
+            "quote_en": "Ministry of Internal Affairs",
+            "status": "reported",
+            "sensitive": "false",
+        },
+    ],
+    "tombstones": [],
+}
+DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "boolean": "BOOLEAN", "number": "DOUBLE"}
+
+
+@dataclass(frozen=True)
+class Built:
+    root: Path
+    out: Path
+
+    @property
+    def package(self) -> Package:
+        return load(self.root)
+
+    @property
+    def database(self) -> Path:
+        return self.out / f"{NAME}.db"
+
+
+def write_sample(root: Path, rows: dict[str, list[dict[str, str]]]) -> Path:
+    """The repository's descriptor and codelists with `rows` as the fact tables."""
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "datapackage.json", root / "datapackage.json")
+    package = load(root)
+    for table in package.codelists:
+        (root / table.path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / table.path, root / table.path)
+    for table in package.fact_tables:
+        with open(root / table.path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, table.field_names, restval="", extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows[table.name])
+    return root
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    base = tmp_path_factory.mktemp("sample")
+    root = write_sample(base / "package", SAMPLE)
+    build(root, base / "dist")
+    return Built(root, base / "dist")
+
+
+@pytest.fixture(scope="session")
+def repository(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    out = tmp_path_factory.mktemp("repository") / "dist"
+    build(REPO, out)
+    return Built(REPO, out)
+
+
+@pytest.fixture(params=["repository", "sample"])
+def built(request: pytest.FixtureRequest) -> Built:
+    result: Built = request.getfixturevalue(request.param)
+    return result
+
+
+def csv_keys(built: Built, table: str) -> list[str]:
+    """First primary-key column of each CSV row, read with the csv module rather than the build's reader."""
+    spec = built.package.tables[table]
+    with open(built.root / spec.path, encoding="utf-8", newline="") as handle:
+        return [row[spec.primary_key[0]] for row in csv.DictReader(handle)]
+
+
+def test_every_row_is_in_every_format_in_csv_order(built: Built) -> None:
+    con = sqlite3.connect(built.database)
+    with zipfile.ZipFile(built.out / f"{NAME}-{built.package.descriptor['version']}.zip") as archive:
+        for name, table in built.package.tables.items():
+            key = table.primary_key[0]
+            expected = csv_keys(built, name)
+            parquet = pq.read_table(built.out / "parquet" / f"{name}.parquet").column(key).to_pylist()
+            database = [k for (k,) in con.execute(f'SELECT "{key}" FROM "{name}" ORDER BY rowid')]
+            lines = (built.out / "ndjson" / f"{name}.ndjson").read_text(encoding="utf-8").splitlines()
+            ndjson = [json.loads(line)[key] for line in lines]
+            assert parquet == database == ndjson == expected, name
+            assert archive.read(table.path) == (built.root / table.path).read_bytes()
+    con.close()
+
+
+def test_rebuilding_gives_identical_bytes_for_every_file(built: Built, tmp_path: Path) -> None:
+    build(built.root, tmp_path / "again")
+    again = sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*") if p.is_file())
+    first = sorted(p.relative_to(built.out) for p in built.out.rglob("*") if p.is_file())
+    assert again == first
+    for relative in again:
+        assert (tmp_path / "again" / relative).read_bytes() == (built.out / relative).read_bytes(), relative
+
+
+def test_manifest_lists_every_other_file_with_its_hash(built: Built) -> None:
+    listed = {}
+    for line in (built.out / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split("  ")
+        listed[name] = digest
+    files = {p.relative_to(built.out).as_posix() for p in built.out.rglob("*") if p.is_file()}
+    assert set(listed) == files - {"SHA256SUMS"}
+    assert list(listed) == sorted(listed)
+    for name, digest in listed.items():
+        assert hashlib.sha256((built.out / name).read_bytes()).hexdigest() == digest
+
+
+def test_zip_extracts_to_a_valid_data_package(built: Built, tmp_path: Path) -> None:
+    with zipfile.ZipFile(built.out / f"{NAME}-{built.package.descriptor['version']}.zip") as archive:
+        names = archive.namelist()
+        assert names == sorted(names)
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        archive.extractall(tmp_path)
+    descriptor = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        data = (tmp_path / resource["path"]).read_bytes()
+        assert (resource["bytes"], resource["hash"]) == (len(data), f"sha256:{hashlib.sha256(data).hexdigest()}")
+    report = FrictionlessPackage(str(tmp_path / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_parquet_has_descriptor_types_and_edtf_day_columns(built: Built) -> None:
+    con = duckdb.connect()
+    for name, table in built.package.tables.items():
+        expected = []
+        for field in table.fields:
+            expected.append((field.name, DUCKDB_TYPES[field.type]))
+            if field.name in EDTF_FIELDS:
+                expected += [(f"{field.name}_lower", "DATE"), (f"{field.name}_upper", "DATE")]
+        path = built.out / "parquet" / f"{name}.parquet"
+        described = con.execute("SELECT column_name, column_type FROM (DESCRIBE FROM read_parquet(?))", [str(path)])
+        assert described.fetchall() == expected, name
+
+
+def test_edtf_day_columns_hold_earliest_and_latest_days(sample: Built) -> None:
+    parquet = sample.out / "parquet"
+    days = duckdb.sql(
+        f"SELECT event_id, date_lower, date_upper FROM '{parquet / 'events.parquet'}' "
+        f"UNION ALL SELECT detention_id, release_date_lower, release_date_upper FROM '{parquet / 'detentions.parquet'}'"
+    ).fetchall()
+    assert days == [
+        (RAID, date(2025, 6, 27), date(2025, 6, 27)),
+        (SUMMONS, date(2025, 6, 1), date(2025, 6, 30)),
+        (UNDATED, None, None),
+        (DETENTION, date(2025, 7, 1), date(9999, 12, 31)),
+    ]
+
+
+def test_ndjson_rows_are_typed_with_descriptor_keys(sample: Built) -> None:
+    lines = (sample.out / "ndjson" / "detentions.ndjson").read_text(encoding="utf-8").splitlines()
+    row = json.loads(lines[0])
+    assert list(row) == sample.package.tables["detentions"].field_names
+    assert (row["people_count_min"], row["torture_alleged"], row["coercion_alleged"], row["charges"]) == (
+        2,
+        True,
+        False,
+        None,
+    )
+    assert "Россия" in (sample.out / "ndjson" / "actor_names.ndjson").read_text(encoding="utf-8")
+
+
+def test_sqlite_rejects_a_reference_to_a_missing_row(sample: Built, tmp_path: Path) -> None:
+    copy = shutil.copy(sample.database, tmp_path / "copy.db")
+    con = sqlite3.connect(copy)
+    con.execute("PRAGMA foreign_keys = ON")
+    insert = "INSERT INTO participants (participant_id, event_id, actor_id, role) VALUES (?, ?, ?, ?)"
+    con.execute(insert, ["ptc-0000000002", RAID, AZ, "victim"])
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        con.execute(insert, ["ptc-0000000003", "evt-zzzzzzzzzz", AZ, "victim"])
+    con.close()
+
+
+def test_sqlite_columns_are_typed(sample: Built) -> None:
+    con = sqlite3.connect(sample.database)
+    row = con.execute(
+        "SELECT typeof(people_count_min), torture_alleged, coercion_alleged, date_lower, typeof(charges) "
+        "FROM detentions"
+    ).fetchone()
+    con.close()
+    assert row == ("integer", 1, 0, "2025-06-27", "null")
+
+
+def test_every_foreign_key_column_is_indexed(built: Built) -> None:
+    con = sqlite3.connect(built.database)
+    for name, table in built.package.tables.items():
+        indexes = [index for _, index, *_ in con.execute(f'PRAGMA index_list("{name}")')]
+        first_columns = {con.execute(f'PRAGMA index_info("{i}")').fetchone()[2] for i in indexes}
+        assert {local for local, _, _ in table.references()} <= first_columns, name
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("Yekaterinburg", ("events", RAID)),
+        ("Россия", ("actor_names", "anm-0000000001")),
+        ("tortured", ("claims", "clm-0000000002")),
+        ("ministry internal", ("claims", "clm-0000000004")),
+        ("Interior", ("actors", MINISTRY)),
+    ],
+)
+def test_search_finds_words_from_summaries_names_and_quotes(
+    sample: Built, words: str, expected: tuple[str, str]
+) -> None:
+    con = sqlite3.connect(sample.database)
+    found = con.execute("SELECT table_name, row_id FROM search WHERE search MATCH ?", [words]).fetchall()
+    con.close()
+    assert found == [expected]
+
+
+@pytest.mark.parametrize(
+    ("view", "claim", "column", "value"),
+    [
+        ("event_claims", "clm-0000000001", "summary", SAMPLE["events"][0]["summary"]),
+        ("detention_claims", "clm-0000000002", "detention_status", "released"),
+        ("summons_claims", "clm-0000000003", "instrument", "protest-note"),
+        ("actor_claims", "clm-0000000004", "name_en", "Interior ministry"),
+    ],
+)
+def test_claim_views_join_each_claim_to_what_it_supports(
+    sample: Built, view: str, claim: str, column: str, value: str
+) -> None:
+    con = sqlite3.connect(sample.database)
+    rows = con.execute(f'SELECT claim_id, "{column}" FROM "{view}"').fetchall()
+    con.close()
+    assert rows == [(claim, value)]
+
+
+async def datasette_rows(database: Path, metadata: dict[str, Any], table: str) -> tuple[int, int]:
+    ds = Datasette([str(database)], metadata=metadata)
+    await ds.invoke_startup()
+    response = await ds.client.get(f"/{database.stem}/{table}.json")
+    return response.status_code, response.json()["filtered_table_rows_count"]
+
+
+@pytest.mark.parametrize("table", ["events", "event_types", "event_claims"])
+def test_datasette_serves_the_database(built: Built, table: str) -> None:
+    metadata = json.loads((built.out / "metadata.json").read_text(encoding="utf-8"))
+    con = sqlite3.connect(built.database)
+    (count,) = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+    con.close()
+    assert asyncio.run(datasette_rows(built.database, metadata, table)) == (200, count)
+
+
+def test_datasette_metadata_describes_every_table_view_and_column(built: Built) -> None:
+    metadata = json.loads((built.out / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["title"] == built.package.descriptor["title"]
+    described = metadata["databases"][NAME]["tables"]
+    con = sqlite3.connect(built.database)
+    objects = con.execute(
+        "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'search\\_%' ESCAPE '\\'"
+    ).fetchall()
+    for name, kind in objects:
+        assert described[name]["description"], name
+        if kind == "table" and name != "search":
+            columns = [column for _, column, *_ in con.execute(f'PRAGMA table_info("{name}")')]
+            assert all(described[name]["columns"][c] for c in columns), name
+    con.close()
+
+
+def test_timeline_plots_dated_events_and_counts_the_rest(sample: Built, tmp_path: Path) -> None:
+    svg = (sample.out / "timeline.svg").read_text(encoding="utf-8")
+    figure = ElementTree.fromstring(svg)
+    circles = figure.findall(".//{http://www.w3.org/2000/svg}circle")
+    assert len(circles) == 2
+    assert "1 event without a date" in svg
+    assert write_timeline(sample.root, tmp_path / "timeline.svg").read_text(encoding="utf-8") == svg
+
+
+def test_cli_builds_and_reports_what_it_cannot_build(sample: Built, tmp_path: Path) -> None:
+    assert main(["build", str(sample.root), "--out", str(tmp_path / "dist")]) == 0
+    assert main(["build", str(tmp_path), "--out", str(tmp_path / "none")]) == 2
+    broken = write_sample(
+        tmp_path / "broken", {**SAMPLE, "participants": [{**SAMPLE["participants"][0], "event_id": "evt-zzzzzzzzzz"}]}
+    )
+    assert main(["build", str(broken), "--out", str(tmp_path / "broken-dist")]) == 1
+
+
+# --- the example queries in docs/querying.md ------------------------------------------------------
+
+QUERY = re.compile(r"```sql (duckdb|sqlite)\n(.*?)```\n(?:\s*```text\n(.*?)```)?", re.DOTALL)
+
+
+def as_text(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
+    """The docs' output format: a header line, then one line a row, cells separated by ` | `."""
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return str(value).lower()
+        return str(value)
+
+    return "".join(" | ".join(map(cell, line)) + "\n" for line in [tuple(columns), *rows])
+
+
+def test_docs_queries_give_the_output_shown(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(built.out.parent)  # the docs read dist/... as after `make release`
+    examples = QUERY.findall(QUERYING.read_text(encoding="utf-8"))
+    assert {engine for engine, _, expected in examples if expected} == {"duckdb", "sqlite"}
+    ducks, lite = duckdb.connect(), sqlite3.connect(built.database)
+    for engine, sql, expected in examples:
+        if engine == "duckdb":
+            result = ducks.execute(sql)
+            names, rows = [d[0] for d in result.description or []], result.fetchall()
+        elif expected:
+            cursor = lite.execute(sql)
+            names, rows = [d[0] for d in cursor.description], cursor.fetchall()
+        else:
+            lite.executescript(sql)
+            continue
+        if expected:
+            assert as_text(names, rows) == expected, sql
+    lite.close()
