@@ -8,6 +8,7 @@ so a release can be checked by rebuilding it.
 
 import argparse
 import copy
+import functools
 import hashlib
 import json
 import sqlite3
@@ -109,7 +110,9 @@ class Column:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("package", type=Path, nargs="?", default=Path("."), help="package folder (default: .)")
+    parser.add_argument(
+        "package", type=Path, nargs="?", default=Path("."), help="package folder (default: .)"
+    )
     parser.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
 
 
@@ -124,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"azru build: {exc}", file=sys.stderr)
         return 1
     total = sum(path.stat().st_size for path in built)
-    print(f"built {len(built)} files ({total:,} bytes) in {args.out} in {time.perf_counter() - started:.1f} s")
+    print(
+        f"built {len(built)} files ({total:,} bytes) in {args.out} in {time.perf_counter() - started:.1f} s"
+    )
     return 0
 
 
@@ -136,6 +141,7 @@ def build(root: Path, out: Path) -> list[Path]:
         raise BuildError(f"missing resource files: {', '.join(missing)}")
     frames = {name: typed_frame(package, table) for name, table in package.tables.items()}
     out.mkdir(parents=True, exist_ok=True)
+    remove_previous_build(out)
     name = package.descriptor["name"]
     database = out / f"{name}.db"
     built = [
@@ -192,6 +198,7 @@ def typed_series(raw: pl.DataFrame, column: Column) -> pl.Series:
     return values.cast(column.kind.polars)
 
 
+@functools.cache  # dates repeat across rows, and parsing EDTF is slow
 def edtf_days(value: str) -> tuple[date | None, date | None]:
     try:
         return edtf_dates.bounds(value)
@@ -231,7 +238,9 @@ def write_parquet(package: Package, frames: dict[str, pl.DataFrame], folder: Pat
     for name, table in package.tables.items():
         schema = pa.schema(
             [
-                pa.field(c.name, c.kind.arrow, nullable=not c.required, metadata={"description": c.description})
+                pa.field(
+                    c.name, c.kind.arrow, nullable=not c.required, metadata={"description": c.description}
+                )
                 for c in columns(table)
             ],
             metadata={"description": table.description},
@@ -402,6 +411,15 @@ def write_text(path: Path, text: str) -> Path:
 def sha256_file(path: Path) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def remove_previous_build(out: Path) -> None:
+    """Delete the files an earlier build listed, so none of them outlives its table; nothing else."""
+    manifest = out / MANIFEST
+    if manifest.is_file():
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            (out / line.split("  ", 1)[1]).unlink(missing_ok=True)
+        manifest.unlink()
 
 
 def write_manifest(out: Path, built: list[Path]) -> Path:

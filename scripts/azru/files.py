@@ -21,9 +21,9 @@ from .rules import Finding
 CHUNK = 16 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 LINE_COLUMN = "_line"
-# A quote after other text in a cell that did not start with a quote; may also hit quoted cells that
-# hold commas and doubled quotes, which only sends the file to the exact (slower) tokenizer.
-STRAY_QUOTE = re.compile(rb'(?:^|,)[^,"\n]+"', re.MULTILINE)
+# In valid CSV a lone quote always touches a delimiter or another quote (cell start, cell end, "");
+# one between two ordinary characters means broken quoting, so the exact tokenizer must read the file.
+STRAY_QUOTE = re.compile(rb'[^,\n"]"[^,\n"]')
 CELL_END = re.compile(r"[,\n]")
 
 
@@ -91,15 +91,23 @@ def _scan_chunk(chunk: bytes, rel: str, first_line: int, findings: list[Finding]
             findings.append(Finding("encoding-invalid", rel, line, column, value=bad.hex(" ")))
             position = offset + max(1, error.end - error.start)
             suspect = True
-    for match in re.finditer(rb"(?:^|\n)(\r?\n)", chunk):
-        offset = match.start(1)
-        if offset == 0 and first_line > 1:
-            continue  # a chunk starts after a newline; the previous chunk's last line is not blank
+    for offset in _blank_line_offsets(chunk, at_file_start=first_line == 1):
         findings.append(Finding("blank-line", rel, _line_and_column(chunk, offset, first_line)[0]))
         suspect = True
     if b"\r" in chunk or (b'"' in chunk and STRAY_QUOTE.search(chunk)):
         suspect = True
     return suspect
+
+
+def _blank_line_offsets(chunk: bytes, at_file_start: bool) -> Iterator[int]:
+    """Offsets of empty lines; a chunk always starts at a line start, right after a newline."""
+    if at_file_start and chunk[:1] in (b"\n", b"\r") and chunk.lstrip(b"\r")[:1] == b"\n":
+        yield 0
+    for separator in (b"\n\n", b"\n\r\n"):
+        offset = chunk.find(separator)
+        while offset >= 0:
+            yield offset + 1
+            offset = chunk.find(separator, offset + 1)
 
 
 def check_final_newline(path: Path, rel: str, newlines: int) -> Iterator[Finding]:

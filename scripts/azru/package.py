@@ -101,7 +101,6 @@ class Package:
         return pl.read_csv(
             self.root / table.path,
             infer_schema=False,
-            missing_utf8_is_empty_string=False,
             quote_char='"',
         ).select(table.field_names)
 

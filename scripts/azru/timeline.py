@@ -17,7 +17,8 @@ TITLE = "Events by date and type"
 WIDTH = 900
 ROW_HEIGHT = 20
 TOP = 48  # room for the title
-BOTTOM = 64  # room for the year labels and the caption
+BOTTOM = 44  # room for the year labels
+LINE_HEIGHT = 18  # of each caption line
 RIGHT = 24
 CHAR_WIDTH = 6.6  # average width of a 12 px sans-serif character, to fit the row labels
 MAX_TICKS = 12
@@ -35,16 +36,17 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def caption(shown: int, undated: int) -> str:
-    text = (
-        f"{plural(shown, 'event')} with a date, each at its earliest possible day; "
-        "a bar runs on to the latest possible day when the date is not exact."
+def caption(shown: int, undated: int) -> list[str]:
+    """The lines under the figure (each short enough for its width)."""
+    lines = [
+        f"{plural(shown, 'dated event')}, each at its earliest possible day; "
+        "a bar runs on to the latest possible day when the date is inexact."
         if shown
         else "No dated events yet."
-    )
+    ]
     if undated:
-        text += f" {plural(undated, 'event')} without a date or with an open start not shown."
-    return text
+        lines.append(f"{plural(undated, 'event')} without a date or with an open start not shown.")
+    return lines
 
 
 def render(points: Sequence[Point], order: Sequence[str], undated: int) -> str:
@@ -54,14 +56,14 @@ def render(points: Sequence[Point], order: Sequence[str], undated: int) -> str:
     row_labels = [f"{label} ({counts[label]})" for label in rows]
     left = 16 + math.ceil(CHAR_WIDTH * max((len(t) for t in row_labels), default=0))
     bottom = TOP + ROW_HEIGHT * len(rows)
-    height = bottom + BOTTOM
-    text = caption(len(points), undated)
+    lines = caption(len(points), undated)
+    height = bottom + BOTTOM + LINE_HEIGHT * len(lines)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="title desc" '
         'font-family="sans-serif" font-size="12">',
         f'<title id="title">{TITLE}</title>',
-        f'<desc id="desc">{escape(text)}</desc>',
+        f'<desc id="desc">{escape(" ".join(lines))}</desc>',
         f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
         f'<text x="16" y="26" font-size="16" font-weight="bold">{TITLE}</text>',
     ]
@@ -70,7 +72,8 @@ def render(points: Sequence[Point], order: Sequence[str], undated: int) -> str:
         parts += bands(row_labels, left, WIDTH - RIGHT)
         parts += axis(scale, bottom)
         parts += dots(points, rows, scale)
-    parts.append(f'<text x="16" y="{bottom + 44}">{escape(text)}</text>')
+    for index, line in enumerate(lines):
+        parts.append(f'<text x="16" y="{bottom + BOTTOM + LINE_HEIGHT * index}">{escape(line)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
@@ -109,7 +112,9 @@ def bands(row_labels: Sequence[str], left: float, right: float) -> list[str]:
                 f'<rect x="{left}" y="{TOP + ROW_HEIGHT * index}" width="{right - left:.1f}" '
                 f'height="{ROW_HEIGHT}" fill="{BAND}"/>'
             )
-        parts.append(f'<text x="{left - 8}" y="{row_y(index) + 4:.1f}" text-anchor="end">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{left - 8}" y="{row_y(index) + 4:.1f}" text-anchor="end">{escape(label)}</text>'
+        )
     return parts
 
 
@@ -131,7 +136,7 @@ def dots(points: Sequence[Point], rows: Sequence[str], scale: Scale) -> list[str
         when = point.lower.isoformat()
         if point.upper > point.lower:
             end = scale.x(point.upper)
-            when += f" to {point.upper.isoformat()}"
+            when += f" to {point.upper.isoformat()}" if point.upper < LATEST else " onwards (open end)"
             parts.append(
                 f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{end:.1f}" y2="{y:.1f}" stroke-width="4" '
                 'stroke-opacity="0.25" stroke-linecap="round"/>'
