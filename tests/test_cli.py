@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from azru.cli import main
 from azru.package import load
 
@@ -37,10 +36,14 @@ def test_valid_package_exits_0_with_a_notice(empty_package: Path, capsys: pytest
 def test_text_format_pins_location_message_and_hint(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(with_bad_event(empty_package))]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert "data/events.csv:2:3: edtf-invalid: date '2021-02-29' is not a valid EDTF date: 2021-02-29 is not a " \
-           "calendar day (hint: write e.g. 2024-12-25, 2017-05, 2025-06-27?, 2017-05/2017-06 or XXXX-03-20)" in out
-    assert "data/events.csv:2:1: claim-missing: event_id 'evt-0000000000' has no claim (hint: add a claim with a " \
-           "verbatim quote: azru new claim --for evt-0000000000)" in out
+    assert (
+        "data/events.csv:2:3: edtf-invalid: date '2021-02-29' is not a valid EDTF date: 2021-02-29 is not a "
+        "calendar day (hint: write e.g. 2024-12-25, 2017-05, 2025-06-27?, 2017-05/2017-06 or XXXX-03-20)" in out
+    )
+    assert (
+        "data/events.csv:2:1: claim-missing: event_id 'evt-0000000000' has no claim (hint: add a claim with a "
+        "verbatim quote: azru new claim --for evt-0000000000)" in out
+    )
     assert out[-1] == "invalid: 2 errors in 1 file (claim-missing 1, edtf-invalid 1)"
 
 
@@ -56,9 +59,11 @@ def test_json_format_has_every_field(empty_package: Path, capsys: pytest.Capture
 def test_github_format_annotates_the_line(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(with_bad_event(empty_package)), "--format", "github"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "::notice file=datapackage.json,title=quotes-not-verified::no archive given: quotes, names and " \
-        "file hashes were not checked against the sources (hint: pass --archive DIR or set AZRU_ARCHIVE to the " \
+    assert (
+        out[0] == "::notice file=datapackage.json,title=quotes-not-verified::no archive given: quotes, names and "
+        "file hashes were not checked against the sources (hint: pass --archive DIR or set AZRU_ARCHIVE to the "
         "folder holding the source documents)"
+    )
     assert "::error file=data/events.csv,line=2,col=3,title=edtf-invalid::" in out[2]
 
 

@@ -5,10 +5,9 @@ import os
 from pathlib import Path
 
 import pytest
-from frictionless import validate as frictionless_validate
-
 from azru.text import normalise_whitespace
 from azru.validate import validate
+from frictionless import validate as frictionless_validate
 
 ROOT = Path(__file__).resolve().parents[1]
 ARCHIVE = Path(os.environ["AZRU_ARCHIVE"]) if os.environ.get("AZRU_ARCHIVE") else None
@@ -53,8 +52,12 @@ def test_every_quote_is_verbatim_in_its_source() -> None:
 
 def test_every_fact_row_has_a_claim() -> None:
     claims = rows("claims")
-    for table, key in [("events", "event_id"), ("detentions", "detention_id"),
-                       ("diplomatic_summons", "summons_id"), ("actors", "actor_id")]:
+    for table, key in [
+        ("events", "event_id"),
+        ("detentions", "detention_id"),
+        ("diplomatic_summons", "summons_id"),
+        ("actors", "actor_id"),
+    ]:
         supported = {c[key] for c in claims if c[key]}
         assert [r[key] for r in rows(table) if r[key] not in supported] == [], table
 

@@ -30,9 +30,7 @@ TOMBSTONE = {
 }
 
 
-def write_package(
-    root: Path, tables: dict[str, list[dict[str, str]]], drop_fields: tuple[str, ...] = ()
-) -> Path:
+def write_package(root: Path, tables: dict[str, list[dict[str, str]]], drop_fields: tuple[str, ...] = ()) -> Path:
     """A package holding ``tables`` with the repository's schemas, less ``drop_fields``."""
     descriptor = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
     resources = [resource for resource in descriptor["resources"] if resource["name"] in tables]
@@ -43,14 +41,10 @@ def write_package(
         path = root / resource["path"]
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(
-                f, fieldnames=header, restval="", extrasaction="ignore", lineterminator="\n"
-            )
+            writer = csv.DictWriter(f, fieldnames=header, restval="", extrasaction="ignore", lineterminator="\n")
             writer.writeheader()
             writer.writerows(tables[resource["name"]])
-    (root / "datapackage.json").write_text(
-        json.dumps({**descriptor, "resources": resources}), encoding="utf-8"
-    )
+    (root / "datapackage.json").write_text(json.dumps({**descriptor, "resources": resources}), encoding="utf-8")
     return root
 
 
@@ -134,9 +128,7 @@ def test_a_removed_code_is_listed_but_not_flagged(tmp_path: Path, capsys: pytest
     assert (qualifiers["removed"], qualifiers["removed_without_tombstone"]) == (["exact"], [])
 
 
-def test_a_dist_zip_compares_like_its_folder(
-    tmp_path: Path, old: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_dist_zip_compares_like_its_folder(tmp_path: Path, old: Path, capsys: pytest.CaptureFixture[str]) -> None:
     new = write_package(tmp_path / "new", {"events": NEW_EVENTS, "tombstones": []})
     old_zip = zip_package(old, tmp_path / "old.zip")
 

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from azru.generate import generated_files
 
 ROOT = Path(__file__).resolve().parents[1]

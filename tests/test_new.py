@@ -92,8 +92,7 @@ def test_contributor_adds_an_event_with_its_evidence(
     code, output = validate(package, capsys)
     assert code == 1
     assert any(
-        "claim-missing" in line and f"event_id '{event_id}' has no claim" in line
-        for line in output.splitlines()
+        "claim-missing" in line and f"event_id '{event_id}' has no claim" in line for line in output.splitlines()
     ), output
 
     source = read_rows(package, "sources")[0]
@@ -130,9 +129,7 @@ def test_a_given_date_leaves_its_precision_and_basis_to_the_contributor(
     )  # fmt: skip
 
 
-def test_appending_leaves_every_existing_byte_in_place(
-    package: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_appending_leaves_every_existing_byte_in_place(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = table_path(package, "actors").read_bytes()
     awkward = 'Baku, "Sputnik Azerbaijan" office'
 
@@ -144,9 +141,7 @@ def test_appending_leaves_every_existing_byte_in_place(
     assert find_row(package, "actors", actor_id)["description"] == awkward
 
 
-def test_a_missing_final_newline_is_added_before_the_new_row(
-    package: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_missing_final_newline_is_added_before_the_new_row(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = table_path(package, "sources")
     path.write_bytes(path.read_bytes().rstrip(b"\n"))
     before = read_rows(package, "sources")
@@ -171,14 +166,10 @@ def test_claim_for_an_id_sets_the_column_its_prefix_names(
 
     targets = {"event_id", "detention_id", "summons_id", "actor_id"}
     claim = find_row(package, "claims", claim_id)
-    assert {name: claim[name] for name in targets} == {
-        name: target_id if name == column else "" for name in targets
-    }
+    assert {name: claim[name] for name in targets} == {name: target_id if name == column else "" for name in targets}
 
 
-def test_a_claim_without_target_says_how_to_point_it(
-    package: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_claim_without_target_says_how_to_point_it(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_new(package, capsys, "claim")
 
     assert code == 0

@@ -17,7 +17,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -65,7 +65,6 @@ class Kind:
 KINDS = {
     "string": Kind(pl.String, pa.string(), "TEXT"),
     "integer": Kind(pl.Int64, pa.int64(), "INTEGER"),
-    "number": Kind(pl.Float64, pa.float64(), "REAL"),
     "boolean": Kind(pl.Boolean, pa.bool_(), "INTEGER", "IN (0, 1)"),
 }
 # SQLite has no date type; ISO 8601 text sorts and compares as dates and works with date().
@@ -110,9 +109,7 @@ class Column:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "package", type=Path, nargs="?", default=Path("."), help="package folder (default: .)"
-    )
+    parser.add_argument("package", type=Path, nargs="?", default=Path("."), help="package folder (default: .)")
     parser.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
 
 
@@ -127,9 +124,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"azru build: {exc}", file=sys.stderr)
         return 1
     total = sum(path.stat().st_size for path in built)
-    print(
-        f"built {len(built)} files ({total:,} bytes) in {args.out} in {time.perf_counter() - started:.1f} s"
-    )
+    print(f"built {len(built)} files ({total:,} bytes) in {args.out} in {time.perf_counter() - started:.1f} s")
     return 0
 
 
@@ -155,11 +150,11 @@ def build(root: Path, out: Path) -> list[Path]:
     return [*built, write_manifest(out, built)]
 
 
-def write_timeline(root: Path, path: Path) -> Path:
-    """Write the timeline figure for a package (e.g. docs/timeline.svg) without building the rest."""
+def timeline_of(root: Path) -> str:
+    """The timeline figure of a package (docs/timeline.svg, written by `azru schemas`)."""
     package = load(root)
     frames = {name: typed_frame(package, package.tables[name]) for name in ("events", "event_types")}
-    return write_text(path, timeline_svg(frames))
+    return timeline_svg(frames)
 
 
 # --- typed tables ---------------------------------------------------------------------------------
@@ -238,9 +233,7 @@ def write_parquet(package: Package, frames: dict[str, pl.DataFrame], folder: Pat
     for name, table in package.tables.items():
         schema = pa.schema(
             [
-                pa.field(
-                    c.name, c.kind.arrow, nullable=not c.required, metadata={"description": c.description}
-                )
+                pa.field(c.name, c.kind.arrow, nullable=not c.required, metadata={"description": c.description})
                 for c in columns(table)
             ],
             metadata={"description": table.description},
@@ -391,10 +384,15 @@ def write_datasette_metadata(package: Package, database: Path, path: Path) -> Pa
 # --- timeline and manifest ------------------------------------------------------------------------
 
 
+# wider than this (unknown year, open interval) a date cannot be placed on the axis
+PLOTTABLE_SPAN = timedelta(days=3653)
+
+
 def timeline_svg(frames: dict[str, pl.DataFrame]) -> str:
     events, types = frames["events"], frames["event_types"]
     labels = dict(types.select("code", "label").iter_rows())
-    dated = events.filter(pl.col("date_lower").is_not_null() & (pl.col("date_lower") > edtf_dates.EARLIEST))
+    span = pl.col("date_upper") - pl.col("date_lower")
+    dated = events.filter(pl.col("date_lower").is_not_null() & (span <= PLOTTABLE_SPAN))
     points = [
         timeline.Point(lower, upper, labels[kind])
         for kind, lower, upper in dated.select("event_type", "date_lower", "date_upper").iter_rows()

@@ -22,10 +22,16 @@ from .text import normalise_whitespace
 
 # Python's str.isspace() set, so SQL and Python collapse the same whitespace.
 WHITESPACE = r"[\s\x{0B}\x{1C}-\x{1F}\x{85}\p{Z}]"
+# whitespace other than a single ASCII space: what collapsing would change
+NEEDS_COLLAPSE = r"  |[^ \PZ]|[\t\n\x{0B}\f\r\x{1C}-\x{1F}\x{85}]"
 FORBIDDEN = r"[\x{00}-\x{1F}\x{7F}-\x{9F}\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{FEFF}]"
 FORMULA_START = r"^[=+\-@]"
-FACT_TABLES = {"events": "event_id", "detentions": "detention_id", "diplomatic_summons": "summons_id",
-               "actors": "actor_id"}
+FACT_TABLES = {
+    "events": "event_id",
+    "detentions": "detention_id",
+    "diplomatic_summons": "summons_id",
+    "actors": "actor_id",
+}
 CLAIM_TARGETS = ("event_id", "detention_id", "summons_id", "actor_id")
 
 
@@ -46,12 +52,20 @@ class Context:
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.con.execute(sql, params or []).fetchall()
 
-    def finding(self, code: str, table: str, line: int | None, name: str | None, value: Any = None,
-                **params: Any) -> Finding:
+    def finding(
+        self, code: str, table: str, line: int | None, name: str | None, value: Any = None, /, **params: Any
+    ) -> Finding:
         column = self.column(table, name) if name else None
         text = None if value is None else str(value)
-        return Finding(code, self.package.tables[table].path, line, column, name, text,
-                       {k: str(v) for k, v in params.items()})
+        return Finding(
+            code,
+            self.package.tables[table].path,
+            line,
+            column,
+            name,
+            text,
+            {k: str(v) for k, v in params.items()},
+        )
 
 
 Check = Callable[[Context], Iterator[Finding]]
@@ -86,7 +100,7 @@ def _cell_conditions(table: Table, name: str) -> dict[str, str]:
         conditions["forbidden-character"] = f"regexp_matches({col}, '{FORBIDDEN}')"
         conditions["whitespace-padding"] = f"regexp_matches({col}, '^{WHITESPACE}|{WHITESPACE}$')"
         conditions["formula-prefix"] = f"regexp_matches({col}, '{FORMULA_START}')"
-        conditions["not-nfc"] = f"NOT regexp_full_match({col}, '[\\x00-\\x7F]*') AND nfc_normalize({col}) <> {col}"
+        conditions["not-nfc"] = f"nfc_normalize({col}) <> {col}"
         if "pattern" in c:
             conditions["pattern-mismatch"] = f"NOT regexp_full_match({col}, {_literal(c['pattern'])})"
         if "maxLength" in c:
@@ -109,8 +123,13 @@ def cells(ctx: Context) -> Iterator[Finding]:
         for spec in table.fields:
             col = _quoted(spec.name)
             conditions = _cell_conditions(table, spec.name)
-            flags = [f"{col} IS NULL AS missing", *(f"({sql}) AS {_quoted(code)}" for code, sql in conditions.items())]
-            any_bad = " OR ".join(f"({sql})" for sql in conditions.values()) or "false"
+            flags = [
+                f"{col} IS NULL AS missing",
+                *(f"({sql}) AS {_quoted(code)}" for code, sql in conditions.items()),
+            ]
+            any_bad = " OR ".join(f"({sql})" for code, sql in conditions.items() if code not in CHARACTER_RULES)
+            if spec.type == "string":
+                any_bad = f"{any_bad} OR {_suspicious_characters(col)}"
             missing = f"{col} IS NULL" if spec.required else "false"
             rows = ctx.rows(
                 f"SELECT {LINE_COLUMN}, {col}, {', '.join(flags)} FROM {_quoted(table.name)} "
@@ -123,6 +142,14 @@ def cells(ctx: Context) -> Iterator[Finding]:
                 for code, bad in zip(conditions, flag_values, strict=True):
                     if bad:
                         yield _cell_finding(ctx, table, spec.name, code, line, value)
+
+
+CHARACTER_RULES = ("forbidden-character", "whitespace-padding", "formula-prefix", "not-nfc")
+
+
+def _suspicious_characters(col: str) -> str:
+    """One regex pass that every cell breaking a character rule matches (non-ASCII goes on to NFC)."""
+    return f"regexp_matches({col}, '^{WHITESPACE}|{WHITESPACE}$|{FORMULA_START}|[^\\x20-\\x7E]')"
 
 
 def _cell_finding(ctx: Context, table: Table, name: str, code: str, line: int, value: str) -> Finding:
@@ -142,8 +169,15 @@ def _cell_finding(ctx: Context, table: Table, name: str, code: str, line: int, v
 
 def _is_forbidden(ch: str) -> bool:
     point = ord(ch)
-    return (point < 0x20 or 0x7F <= point <= 0x9F or 0x200B <= point <= 0x200F or 0x202A <= point <= 0x202E
-            or 0x2060 <= point <= 0x2064 or 0x2066 <= point <= 0x2069 or point == 0xFEFF)
+    return (
+        point < 0x20
+        or 0x7F <= point <= 0x9F
+        or 0x200B <= point <= 0x200F
+        or 0x202A <= point <= 0x202E
+        or 0x2060 <= point <= 0x2064
+        or 0x2066 <= point <= 0x2069
+        or point == 0xFEFF
+    )
 
 
 @check
@@ -187,7 +221,10 @@ def foreign_keys(ctx: Context) -> Iterator[Finding]:
 
 
 def _distinct(ctx: Context, table: str, name: str) -> list[str]:
-    return [v for (v,) in ctx.rows(f"SELECT DISTINCT {_quoted(name)} FROM {_quoted(table)} WHERE {_quoted(name)} IS NOT NULL")]
+    return [
+        v
+        for (v,) in ctx.rows(f"SELECT DISTINCT {_quoted(name)} FROM {_quoted(table)} WHERE {_quoted(name)} IS NOT NULL")
+    ]
 
 
 def _lines_with(ctx: Context, table: str, name: str, values: list[str]) -> list[tuple[int, str]]:
@@ -231,26 +268,53 @@ def edtf_values(ctx: Context) -> Iterator[Finding]:
 
 @check
 def date_metadata(ctx: Context) -> Iterator[Finding]:
-    """date_precision and date_basis agree with the date; inferred dates carry a note."""
+    """date_precision and date_basis agree with the date; inferred dates carry a note.
+
+    Judged once per distinct combination; only rows with a bad combination are fetched.
+    """
     for table in ctx.package.tables.values():
         if table.name not in ctx.loaded or "date_precision" not in table.field_names:
             continue
-        rows = ctx.rows(
-            f"SELECT {LINE_COLUMN}, date, date_precision, date_basis, date_note FROM {_quoted(table.name)} "
-            f"ORDER BY {LINE_COLUMN}"
+        columns = "date, date_precision, date_basis, date_note IS NULL"
+        combinations = ctx.rows(f"SELECT DISTINCT {columns} FROM {_quoted(table.name)}")
+        bad = {c for c in combinations if next(_date_metadata_findings(ctx, table.name, 0, *c), None)}
+        if not bad:
+            continue
+        for line, *combination in ctx.rows(
+            f"SELECT {LINE_COLUMN}, {columns} FROM {_quoted(table.name)} ORDER BY {LINE_COLUMN}"
+        ):
+            if tuple(combination) in bad:
+                yield from _date_metadata_findings(ctx, table.name, line, *combination)
+
+
+def _date_metadata_findings(
+    ctx: Context,
+    table: str,
+    line: int,
+    date: str | None,
+    precision: str | None,
+    basis: str | None,
+    note_missing: bool,
+) -> Iterator[Finding]:
+    if precision is not None:
+        expected = _expected_precision(date, precision)
+        if expected:
+            yield ctx.finding(
+                "date-precision-mismatch",
+                table,
+                line,
+                "date_precision",
+                precision,
+                date=date or "(empty)",
+                expected=expected,
+            )
+    if basis is not None and (date is None) != (basis == "unknown"):
+        expected = "an empty date has date_basis unknown" if date is None else "a date needs its basis"
+        yield ctx.finding(
+            "date-basis-mismatch", table, line, "date_basis", basis, date=date or "(empty)", expected=expected
         )
-        for line, date, precision, basis, note in rows:
-            if precision is not None:
-                expected = _expected_precision(date, precision)
-                if expected:
-                    yield ctx.finding("date-precision-mismatch", table.name, line, "date_precision", precision,
-                                      date=date or "(empty)", expected=expected)
-            if basis is not None and (date is None) != (basis == "unknown"):
-                expected = "an empty date has date_basis unknown" if date is None else "a date needs its basis"
-                yield ctx.finding("date-basis-mismatch", table.name, line, "date_basis", basis,
-                                  date=date or "(empty)", expected=expected)
-            if basis is not None and basis.startswith("inferred") and note is None:
-                yield ctx.finding("date-note-missing", table.name, line, "date_note", basis)
+    if basis is not None and basis.startswith("inferred") and note_missing:
+        yield ctx.finding("date-note-missing", table, line, "date_note", basis)
 
 
 def _expected_precision(date: str | None, precision: str) -> str | None:
@@ -269,8 +333,10 @@ def release_order(ctx: Context) -> Iterator[Finding]:
         return
     held = date_bounds(ctx, "detentions", "date")
     released = date_bounds(ctx, "detentions", "release_date")
-    rows = ctx.rows(f"SELECT {LINE_COLUMN}, date, release_date FROM detentions WHERE date IS NOT NULL AND "
-                    f"release_date IS NOT NULL ORDER BY {LINE_COLUMN}")
+    rows = ctx.rows(
+        f"SELECT {LINE_COLUMN}, date, release_date FROM detentions WHERE date IS NOT NULL AND "
+        f"release_date IS NOT NULL ORDER BY {LINE_COLUMN}"
+    )
     for line, date, release in rows:
         start, end = held.get(date), released.get(release)
         if isinstance(start, tuple) and isinstance(end, tuple) and end[1] < start[0]:
@@ -319,8 +385,10 @@ def figures(ctx: Context) -> Iterator[Finding]:
         for line, lo, hi in rows:
             yield ctx.finding("figure-range-inverted", table, line, low, lo, other_field=high, other=hi)
     if ctx.has("claims"):
-        rows = ctx.rows(f"SELECT {LINE_COLUMN}, value_min FROM claims WHERE value_min IS NOT NULL AND measure IS NULL "
-                        f"ORDER BY {LINE_COLUMN}")
+        rows = ctx.rows(
+            f"SELECT {LINE_COLUMN}, value_min FROM claims WHERE value_min IS NOT NULL AND measure IS NULL "
+            f"ORDER BY {LINE_COLUMN}"
+        )
         for line, value in rows:
             yield ctx.finding("figure-measure-missing", "claims", line, "measure", value)
 
@@ -342,13 +410,17 @@ def translations(ctx: Context) -> Iterator[Finding]:
 def tombstones(ctx: Context) -> Iterator[Finding]:
     if not ctx.has("tombstones"):
         return
-    id_columns = [(t.name, t.primary_key[0]) for t in ctx.package.fact_tables
-                  if t.name != "tombstones" and t.name in ctx.loaded and len(t.primary_key) == 1]
+    id_columns = [
+        (t.name, t.primary_key[0])
+        for t in ctx.package.fact_tables
+        if t.name != "tombstones" and t.name in ctx.loaded and len(t.primary_key) == 1
+    ]
     live = " UNION ALL ".join(f"SELECT {_quoted(k)} AS id, '{t}' AS tbl FROM {_quoted(t)}" for t, k in id_columns)
     if not live:
         return
     for line, value, table in ctx.rows(
-        f"SELECT x.{LINE_COLUMN}, x.retired_id, live.tbl FROM tombstones x JOIN ({live}) live ON live.id = x.retired_id "
+        f"SELECT x.{LINE_COLUMN}, x.retired_id, live.tbl FROM tombstones x "
+        f"JOIN ({live}) live ON live.id = x.retired_id "
         f"ORDER BY x.{LINE_COLUMN}"
     ):
         yield ctx.finding("tombstone-id-in-use", "tombstones", line, "retired_id", value, table=table)
@@ -381,11 +453,13 @@ def provenance(ctx: Context) -> Iterator[Finding]:
         data = path.read_bytes()
         actual = hashlib.sha256(data).hexdigest()
         if sha256 is not None and actual != sha256:
-            yield ctx.finding("source-hash-mismatch", "sources", line, "sha256", sha256, file_name=file_name,
-                              actual=actual)
+            yield ctx.finding(
+                "source-hash-mismatch", "sources", line, "sha256", sha256, file_name=file_name, actual=actual
+            )
         if size is not None and str(len(data)) != size:
-            yield ctx.finding("source-bytes-mismatch", "sources", line, "bytes", size, file_name=file_name,
-                              actual=len(data))
+            yield ctx.finding(
+                "source-bytes-mismatch", "sources", line, "bytes", size, file_name=file_name, actual=len(data)
+            )
         try:
             ctx.source_texts[source_id] = normalise_whitespace(data.decode("utf-8"))
         except UnicodeDecodeError as error:
@@ -394,10 +468,16 @@ def provenance(ctx: Context) -> Iterator[Finding]:
 
 
 def _verbatim(ctx: Context) -> Iterator[Finding]:
-    texts = pl.DataFrame({"source_id": list(ctx.source_texts), "text": list(ctx.source_texts.values())},
-                         schema={"source_id": pl.String, "text": pl.String})
+    texts = pl.DataFrame(
+        {"source_id": list(ctx.source_texts), "text": list(ctx.source_texts.values())},
+        schema={"source_id": pl.String, "text": pl.String},
+    )
     ctx.con.register("source_texts", texts)
-    collapse = f"trim(regexp_replace(COLUMN, '{WHITESPACE}+', ' ', 'g'))"
+    # cells have no padding or control characters, so only runs of spaces or other spaces need collapsing
+    collapse = (
+        f"CASE WHEN regexp_matches(COLUMN, '{NEEDS_COLLAPSE}') "
+        f"THEN regexp_replace(COLUMN, '{WHITESPACE}+', ' ', 'g') ELSE COLUMN END"
+    )
     checks = [("claims", "quote", "quote-not-verbatim"), ("actor_names", "name", "name-not-in-source")]
     for table, name, code in checks:
         if not ctx.has(table):

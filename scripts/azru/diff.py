@@ -116,10 +116,7 @@ def rows_by_key(package: Package, name: str) -> Rows:
     table = package.tables.get(name)
     if table is None or not (package.root / table.path).is_file():
         return {}
-    return {
-        "/".join(row[k] or "" for k in table.primary_key): row
-        for row in package.read(name).iter_rows(named=True)
-    }
+    return {"/".join(row[k] or "" for k in table.primary_key): row for row in package.read(name).iter_rows(named=True)}
 
 
 def markdown(diffs: list[TableDiff]) -> str:
@@ -147,9 +144,7 @@ def changed_lines(d: TableDiff) -> list[str]:
 
 def removed_lines(d: TableDiff) -> list[str]:
     flag = " — **removed without tombstone**"
-    return [
-        f"- {d.table} `{key}`" + (flag if key in d.removed_without_tombstone else "") for key in d.removed
-    ]
+    return [f"- {d.table} `{key}`" + (flag if key in d.removed_without_tombstone else "") for key in d.removed]
 
 
 def codes(keys: list[str]) -> str:

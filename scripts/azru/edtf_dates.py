@@ -1,5 +1,6 @@
 """EDTF dates: validity (real calendar days, ordered intervals) and earliest/latest possible day."""
 
+import calendar
 import contextlib
 import io
 import re
@@ -16,7 +17,29 @@ class EdtfError(ValueError):
     """The value is not a usable EDTF date; the message says why in plain words."""
 
 
+PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _plain_bounds(year: int, month: int | None, day: int | None) -> tuple[date, date]:
+    """Bounds of YYYY, YYYY-MM or YYYY-MM-DD without the (slow) general parser."""
+    try:
+        if day is not None and month is not None:
+            return date(year, month, day), date(year, month, day)
+        if month is not None:
+            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        return date(year, 1, 1), date(year, 12, 31)
+    except ValueError as error:
+        raise EdtfError(f"{value_of(year, month, day)} is not a calendar day") from error
+
+
+def value_of(year: int, month: int | None, day: int | None) -> str:
+    return "-".join(f"{part:0{width}d}" for part, width in ((year, 4), (month, 2), (day, 2)) if part is not None)
+
+
 def _single_bounds(value: str) -> tuple[date, date]:
+    plain = PLAIN.fullmatch(value)
+    if plain and int(plain[1]) > 0:
+        return _plain_bounds(*(int(p) if p else None for p in plain.groups()))  # type: ignore[arg-type]
     for year, month, day in FULL_DATE.findall(value):
         try:
             date(int(year), int(month), int(day))

@@ -21,9 +21,6 @@ from .rules import Finding
 CHUNK = 16 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 LINE_COLUMN = "_line"
-# In valid CSV a lone quote always touches a delimiter or another quote (cell start, cell end, "");
-# one between two ordinary characters means broken quoting, so the exact tokenizer must read the file.
-STRAY_QUOTE = re.compile(rb'[^,\n"]"[^,\n"]')
 CELL_END = re.compile(r"[,\n]")
 
 
@@ -80,7 +77,7 @@ def _scan_chunk(chunk: bytes, rel: str, first_line: int, findings: list[Finding]
     """Append this chunk's byte-level findings; True when the exact tokenizer must read the file."""
     suspect = False
     position = 0
-    while True:
+    while not chunk.isascii():
         try:
             chunk[position:].decode("utf-8")
             break
@@ -94,9 +91,7 @@ def _scan_chunk(chunk: bytes, rel: str, first_line: int, findings: list[Finding]
     for offset in _blank_line_offsets(chunk, at_file_start=first_line == 1):
         findings.append(Finding("blank-line", rel, _line_and_column(chunk, offset, first_line)[0]))
         suspect = True
-    if b"\r" in chunk or (b'"' in chunk and STRAY_QUOTE.search(chunk)):
-        suspect = True
-    return suspect
+    return suspect or b"\r" in chunk
 
 
 def _blank_line_offsets(chunk: bytes, at_file_start: bool) -> Iterator[int]:
@@ -200,7 +195,12 @@ def load_exact(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: st
         lines.append(record.line)
         for column, cell in zip(columns, record.cells, strict=True):
             column.append(cell if cell != "" else None)
-    arrow = pa.table({LINE_COLUMN: pa.array(lines, pa.int64()), **{n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)}})
+    arrow = pa.table(
+        {
+            LINE_COLUMN: pa.array(lines, pa.int64()),
+            **{n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)},
+        }
+    )
     con.register("exact_rows", arrow)
     con.execute(f'CREATE OR REPLACE TABLE "{table.name}" AS SELECT * FROM exact_rows').fetchall()
     con.unregister("exact_rows")
@@ -238,7 +238,27 @@ def load_table(con: duckdb.DuckDBPyConnection, table: Table, root: Path) -> tupl
         return findings, False
     if scan.suspect or not load_fast(con, table, path, _records_expected(path, scan.newlines)):
         findings += load_exact(con, table, path, rel)
+    else:
+        findings += stray_quotes(con, table, path, rel)
     return findings, True
+
+
+def stray_quotes(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str) -> Iterator[Finding]:
+    """Quoting DuckDB tolerates (a quote inside an unquoted cell), re-read exactly.
+
+    A cell can hold a quote character only through such a slip or a doubled quote inside a quoted
+    cell, so only those rows, usually none, are tokenized again.
+    """
+    has_quote = " OR ".join(f'contains("{name}", \'"\')' for name in table.field_names)
+    lines = {line for (line,) in con.execute(f'SELECT {LINE_COLUMN} FROM "{table.name}" WHERE {has_quote}').fetchall()}
+    if not lines:
+        return
+    with open(path, encoding="utf-8", newline="") as handle:
+        for number, text in enumerate(handle, start=1):
+            if number in lines:
+                for record in tokenize(text):
+                    for error in record.errors:
+                        yield Finding("csv-quote-malformed", rel, number, params={"error": error})
 
 
 def _records_expected(path: Path, newlines: int) -> int:

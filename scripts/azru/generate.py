@@ -1,7 +1,7 @@
 """`azru schemas`: everything derived from datapackage.json and azru.rules, written by one command.
 
 JSON Schemas (draft-07, one per table, describing a typed row as in the NDJSON release), the
-codebook, the error catalogue and the ISO 3166 country codelist. tests/test_generated.py fails with
+codebook, the error catalogue, the ISO 3166 country codelist and the timeline figure. tests/test_generated.py fails with
 "run `make schemas`" when any of them is stale.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 import pycountry
 
+from .build import timeline_of
 from .package import Package, Table, load
 from .rules import RULES
 
@@ -47,6 +48,7 @@ def generated_files(root: Path) -> dict[str, str]:
         files[f"schemas/{table.name}.schema.json"] = _dump(json_schema(table, package, codes))
     files["docs/codebook.md"] = codebook(package, root)
     files["docs/errors.md"] = error_catalogue()
+    files["docs/timeline.svg"] = timeline_of(root)
     return files
 
 
@@ -55,8 +57,13 @@ def countries_csv() -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["code", "label", "definition"])
     for country in sorted(pycountry.countries, key=lambda c: c.alpha_2):
-        writer.writerow([country.alpha_2, country.name,
-                         f"ISO 3166-1 alpha-2 code of {country.name} (numeric {country.numeric})."])
+        writer.writerow(
+            [
+                country.alpha_2,
+                country.name,
+                f"ISO 3166-1 alpha-2 code of {country.name} (numeric {country.numeric}).",
+            ]
+        )
     return out.getvalue()
 
 
@@ -112,15 +119,23 @@ def codebook(package: Package, root: Path) -> str:
         "",
     ]
     for table in package.fact_tables:
-        lines += [f"## `{table.name}`", "", table.description, "", f"File: `{table.path}`. "
-                  f"Primary key: `{', '.join(table.primary_key)}`.", "",
-                  "| field | type | required | constraints | references | description |",
-                  "| --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            f"## `{table.name}`",
+            "",
+            table.description,
+            "",
+            f"File: `{table.path}`. Primary key: `{', '.join(table.primary_key)}`.",
+            "",
+            "| field | type | required | constraints | references | description |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
         refs = {local: f"{target}.{remote}" for local, target, remote in table.references()}
         for spec in table.fields:
             constraints = ", ".join(f"{k} `{v}`" for k, v in spec.constraints.items() if k != "required")
-            lines.append(f"| `{spec.name}` | {spec.type} | {'yes' if spec.required else ''} | "
-                         f"{_cell(constraints)} | {refs.get(spec.name, '')} | {_cell(spec.description)} |")
+            lines.append(
+                f"| `{spec.name}` | {spec.type} | {'yes' if spec.required else ''} | "
+                f"{_cell(constraints)} | {refs.get(spec.name, '')} | {_cell(spec.description)} |"
+            )
         lines.append("")
     lines += ["## Codelists", ""]
     for table in package.codelists:
@@ -156,6 +171,12 @@ def error_catalogue() -> str:
             f"| `{rule.code}` | {rule.level} | {_cell(rule.title)} | {_cell(rule.message)} | {_cell(rule.hint)} |"
         )
     for group, rows in groups.items():
-        lines += [f"## {group}", "", "| code | level | title | message | hint |", "| --- | --- | --- | --- | --- |",
-                  *rows, ""]
+        lines += [
+            f"## {group}",
+            "",
+            "| code | level | title | message | hint |",
+            "| --- | --- | --- | --- | --- |",
+            *rows,
+            "",
+        ]
     return "\n".join(lines)

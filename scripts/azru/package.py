@@ -56,7 +56,6 @@ class Table:
         return out
 
 
-
 @dataclass(frozen=True)
 class Package:
     root: Path
@@ -98,11 +97,15 @@ class Package:
     def read(self, name: str) -> pl.DataFrame:
         """A table as written: every column a string, empty cells as null."""
         table = self.tables[name]
-        return pl.read_csv(
-            self.root / table.path,
-            infer_schema=False,
-            quote_char='"',
-        ).select(table.field_names)
+        return (
+            pl.read_csv(
+                self.root / table.path,
+                infer_schema=False,
+                quote_char='"',
+            )
+            .select(table.field_names)
+            .with_columns(pl.all().replace("", None))
+        )  # a quoted "" is missing too
 
 
 def load(root: str | Path) -> Package:

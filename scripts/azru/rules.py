@@ -29,114 +29,345 @@ def _define(group: str, code: str, title: str, message: str, hint: str, level: L
 
 
 # Descriptor
-_define("descriptor", "descriptor-missing", "Descriptor missing", "no datapackage.json in the package folder",
-        "run azru validate on the folder that holds datapackage.json")
-_define("descriptor", "descriptor-invalid-json", "Descriptor is not valid JSON", "not valid JSON: {error}",
-        "fix the JSON syntax at that line and column")
-_define("descriptor", "descriptor-not-conforming", "Descriptor does not conform",
-        "{where}: {error}", "compare with the Data Package v2 profile and the other resources")
-_define("descriptor", "resource-path-unsafe", "Resource path outside the package",
-        "resource path {value} is not a relative path inside the package",
-        "use a relative path below the package folder, without '..', URLs or a leading '/'")
-_define("descriptor", "resource-file-missing", "Resource file missing", "file {value} does not exist",
-        "add the file or fix the resource's path")
+_define(
+    "descriptor",
+    "descriptor-missing",
+    "Descriptor missing",
+    "no datapackage.json in the package folder",
+    "run azru validate on the folder that holds datapackage.json",
+)
+_define(
+    "descriptor",
+    "descriptor-invalid-json",
+    "Descriptor is not valid JSON",
+    "not valid JSON: {error}",
+    "fix the JSON syntax at that line and column",
+)
+_define(
+    "descriptor",
+    "descriptor-not-conforming",
+    "Descriptor does not conform",
+    "{where}: {error}",
+    "compare with the Data Package v2 profile and the other resources",
+)
+_define(
+    "descriptor",
+    "resource-path-unsafe",
+    "Resource path outside the package",
+    "resource path {value} is not a relative path inside the package",
+    "use a relative path below the package folder, without '..', URLs or a leading '/'",
+)
+_define(
+    "descriptor",
+    "resource-file-missing",
+    "Resource file missing",
+    "file {value} does not exist",
+    "add the file or fix the resource's path",
+)
 # Files
 _define("file", "file-empty", "File empty", "the file is empty", "a table needs at least its header line")
-_define("file", "encoding-invalid", "Not UTF-8", "bytes at this position are not UTF-8: {value}",
-        "save the file as UTF-8")
-_define("file", "bom-present", "Byte order mark", "the file starts with a UTF-8 byte order mark",
-        "save as UTF-8 without BOM")
-_define("file", "line-ending-crlf", "CRLF line endings", "lines end with CR LF",
-        "save with LF (Unix) line endings")
-_define("file", "final-newline-missing", "No final newline", "the last line does not end with a newline",
-        "add a newline at the end of the file")
+_define(
+    "file",
+    "encoding-invalid",
+    "Not UTF-8",
+    "bytes at this position are not UTF-8: {value}",
+    "save the file as UTF-8",
+)
+_define(
+    "file",
+    "bom-present",
+    "Byte order mark",
+    "the file starts with a UTF-8 byte order mark",
+    "save as UTF-8 without BOM",
+)
+_define(
+    "file",
+    "line-ending-crlf",
+    "CRLF line endings",
+    "lines end with CR LF",
+    "save with LF (Unix) line endings",
+)
+_define(
+    "file",
+    "final-newline-missing",
+    "No final newline",
+    "the last line does not end with a newline",
+    "add a newline at the end of the file",
+)
 _define("file", "blank-line", "Blank line", "blank line", "delete the blank line")
-_define("file", "csv-quote-malformed", "Malformed quoting", "{error}",
-        "quote a cell that holds a comma or a quote with \"...\" and double any quote inside it")
-_define("file", "row-field-count", "Wrong number of cells", "row has {found} cells, the header has {expected}",
-        "each row needs exactly one cell per header column; quote cells that contain commas")
-_define("file", "header-mismatch", "Header differs from the schema", "header is {value}; the schema expects {expected}",
-        "the header must list the schema's field names in order (datapackage.json)")
+_define(
+    "file",
+    "csv-quote-malformed",
+    "Malformed quoting",
+    "{error}",
+    'quote a cell that holds a comma or a quote with "..." and double any quote inside it',
+)
+_define(
+    "file",
+    "row-field-count",
+    "Wrong number of cells",
+    "row has {found} cells, the header has {expected}",
+    "each row needs exactly one cell per header column; quote cells that contain commas",
+)
+_define(
+    "file",
+    "header-mismatch",
+    "Header differs from the schema",
+    "header is {value}; the schema expects {expected}",
+    "the header must list the schema's field names in order (datapackage.json)",
+)
 # Cells
 _define("cell", "required-missing", "Required cell empty", "{field} is required but empty", "fill in {field}")
-_define("cell", "type-integer", "Not an integer", "{field} must be a whole number, not {value}",
-        "write digits only, e.g. 3")
-_define("cell", "type-boolean", "Not a boolean", "{field} must be true or false, not {value}",
-        "write true or false in lowercase")
-_define("cell", "value-too-small", "Below minimum", "{field} is {value}, below the minimum {limit}",
-        "check the figure")
-_define("cell", "value-too-large", "Above maximum", "{field} is {value}, above the maximum {limit}",
-        "check the figure")
-_define("cell", "pattern-mismatch", "Wrong form", "{field} value {value} does not match {pattern}",
-        "see the field's description in datapackage.json for the expected form")
-_define("cell", "too-long", "Too long", "{field} has {length} characters, more than {limit}",
-        "shorten it; quotes should be short passages")
+_define(
+    "cell",
+    "type-integer",
+    "Not an integer",
+    "{field} must be a whole number, not {value}",
+    "write digits only, e.g. 3",
+)
+_define(
+    "cell",
+    "type-boolean",
+    "Not a boolean",
+    "{field} must be true or false, not {value}",
+    "write true or false in lowercase",
+)
+_define(
+    "cell",
+    "value-too-small",
+    "Below minimum",
+    "{field} is {value}, below the minimum {limit}",
+    "check the figure",
+)
+_define(
+    "cell",
+    "value-too-large",
+    "Above maximum",
+    "{field} is {value}, above the maximum {limit}",
+    "check the figure",
+)
+_define(
+    "cell",
+    "pattern-mismatch",
+    "Wrong form",
+    "{field} value {value} does not match {pattern}",
+    "see the field's description in datapackage.json for the expected form",
+)
+_define(
+    "cell",
+    "too-long",
+    "Too long",
+    "{field} has {length} characters, more than {limit}",
+    "shorten it; quotes should be short passages",
+)
 _define("cell", "too-short", "Too short", "{field} has {length} characters, fewer than {limit}", "fill it in")
-_define("cell", "whitespace-padding", "Leading or trailing whitespace",
-        "{field} value {value} starts or ends with whitespace", "delete the spaces around the value")
-_define("cell", "not-nfc", "Not NFC", "{field} value {value} is not in Unicode NFC form",
-        "normalise the text to NFC (e.g. unicodedata.normalize('NFC', s))")
-_define("cell", "forbidden-character", "Forbidden character",
-        "{field} contains {character}, a control, bidi-override or zero-width character",
-        "delete the invisible character; cells are single lines")
-_define("cell", "formula-prefix", "Spreadsheet formula", "{field} value {value} starts with {character}",
-        "spreadsheets run cells that start with = + - @ as formulas; reword the start of the cell")
-_define("cell", "unique-duplicate", "Duplicate value", "{field} value {value} also appears on line {other_line}",
-        "{field} must be unique in the table")
+_define(
+    "cell",
+    "whitespace-padding",
+    "Leading or trailing whitespace",
+    "{field} value {value} starts or ends with whitespace",
+    "delete the spaces around the value",
+)
+_define(
+    "cell",
+    "not-nfc",
+    "Not NFC",
+    "{field} value {value} is not in Unicode NFC form",
+    "normalise the text to NFC (e.g. unicodedata.normalize('NFC', s))",
+)
+_define(
+    "cell",
+    "forbidden-character",
+    "Forbidden character",
+    "{field} contains {character}, a control, bidi-override or zero-width character",
+    "delete the invisible character; cells are single lines",
+)
+_define(
+    "cell",
+    "formula-prefix",
+    "Spreadsheet formula",
+    "{field} value {value} starts with {character}",
+    "spreadsheets run cells that start with = + - @ as formulas; reword the start of the cell",
+)
+_define(
+    "cell",
+    "unique-duplicate",
+    "Duplicate value",
+    "{field} value {value} also appears on line {other_line}",
+    "{field} must be unique in the table",
+)
 # Keys
-_define("key", "primary-key-duplicate", "Duplicate id", "{field} {value} is also used on line {other_line}",
-        "ids are never reused: make a fresh one with `azru new`")
-_define("key", "foreign-key-dangling", "Dangling reference", "{field} {value} is not a {target_field} in {target}",
-        "reference an existing row, or add the row it points to")
-_define("key", "code-not-in-codelist", "Unknown code", "{field} {value} is not a code in {target}",
-        "use one of the codes in data/codelists/{target}.csv")
+_define(
+    "key",
+    "primary-key-duplicate",
+    "Duplicate id",
+    "{field} {value} is also used on line {other_line}",
+    "ids are never reused: make a fresh one with `azru new`",
+)
+_define(
+    "key",
+    "foreign-key-dangling",
+    "Dangling reference",
+    "{field} {value} is not a {target_field} in {target}",
+    "reference an existing row, or add the row it points to",
+)
+_define(
+    "key",
+    "code-not-in-codelist",
+    "Unknown code",
+    "{field} {value} is not a code in {target}",
+    "use one of the codes in data/codelists/{target}.csv",
+)
 # Semantics
-_define("semantic", "edtf-invalid", "Not an EDTF date", "{field} {value} is not a valid EDTF date: {error}",
-        "write e.g. 2024-12-25, 2017-05, 2025-06-27?, 2017-05/2017-06 or XXXX-03-20")
-_define("semantic", "edtf-interval-reversed", "Interval reversed", "{field} {value} ends before it starts",
-        "put the earlier date first")
-_define("semantic", "date-precision-mismatch", "Date precision disagrees with the date",
-        "date_precision {value} does not fit date {date}", "{expected}")
-_define("semantic", "date-basis-mismatch", "Date basis disagrees with the date",
-        "date_basis {value} does not fit date {date}", "{expected}")
-_define("semantic", "date-note-missing", "Inferred date without a note",
-        "date_basis is {value} but date_note is empty", "say how the date was inferred, citing the text")
-_define("semantic", "release-before-detention", "Release before detention",
-        "release_date {value} is before the detention date {date}", "check both dates")
-_define("semantic", "language-invalid", "Not a BCP 47 tag", "{field} {value} is not a valid BCP 47 language tag",
-        "write e.g. en, ar, ru, az-Latn")
-_define("semantic", "claim-missing", "Row without evidence", "{field} {value} has no claim",
-        "add a claim with a verbatim quote: azru new claim --for {raw}")
-_define("semantic", "claim-target-count", "Claim must support exactly one row",
-        "claim sets {count} of event_id, detention_id, summons_id, actor_id",
-        "set exactly one of them: the row this quote supports")
-_define("semantic", "figure-range-inverted", "Range inverted", "{field} {value} is above {other_field} {other}",
-        "the lower figure goes in the _min column")
-_define("semantic", "figure-measure-missing", "Figure without a measure",
-        "value_min is {value} but measure is empty", "say what the figure counts (codelist measures)")
-_define("semantic", "quote-translation-missing", "Quote without English rendering",
-        "quote from a source in {language} has no quote_en", "add an English rendering in quote_en")
-_define("semantic", "tombstone-id-in-use", "Retired id still in use",
-        "{value} was retired but is still a row of {table}", "retired ids are never reused; make a fresh id")
-_define("semantic", "tombstone-replacement-missing", "Replacement row missing",
-        "replaced_by {value} is not a row of any table", "point replaced_by at an existing row")
+_define(
+    "semantic",
+    "edtf-invalid",
+    "Not an EDTF date",
+    "{field} {value} is not a valid EDTF date: {error}",
+    "write e.g. 2024-12-25, 2017-05, 2025-06-27?, 2017-05/2017-06 or XXXX-03-20",
+)
+_define(
+    "semantic",
+    "edtf-interval-reversed",
+    "Interval reversed",
+    "{field} {value} ends before it starts",
+    "put the earlier date first",
+)
+_define(
+    "semantic",
+    "date-precision-mismatch",
+    "Date precision disagrees with the date",
+    "date_precision {value} does not fit date {date}",
+    "{expected}",
+)
+_define(
+    "semantic",
+    "date-basis-mismatch",
+    "Date basis disagrees with the date",
+    "date_basis {value} does not fit date {date}",
+    "{expected}",
+)
+_define(
+    "semantic",
+    "date-note-missing",
+    "Inferred date without a note",
+    "date_basis is {value} but date_note is empty",
+    "say how the date was inferred, citing the text",
+)
+_define(
+    "semantic",
+    "release-before-detention",
+    "Release before detention",
+    "release_date {value} is before the detention date {date}",
+    "check both dates",
+)
+_define(
+    "semantic",
+    "language-invalid",
+    "Not a BCP 47 tag",
+    "{field} {value} is not a valid BCP 47 language tag",
+    "write e.g. en, ar, ru, az-Latn",
+)
+_define(
+    "semantic",
+    "claim-missing",
+    "Row without evidence",
+    "{field} {value} has no claim",
+    "add a claim with a verbatim quote: azru new claim --for {raw}",
+)
+_define(
+    "semantic",
+    "claim-target-count",
+    "Claim must support exactly one row",
+    "claim sets {count} of event_id, detention_id, summons_id, actor_id",
+    "set exactly one of them: the row this quote supports",
+)
+_define(
+    "semantic",
+    "figure-range-inverted",
+    "Range inverted",
+    "{field} {value} is above {other_field} {other}",
+    "the lower figure goes in the _min column",
+)
+_define(
+    "semantic",
+    "figure-measure-missing",
+    "Figure without a measure",
+    "value_min is {value} but measure is empty",
+    "say what the figure counts (codelist measures)",
+)
+_define(
+    "semantic",
+    "quote-translation-missing",
+    "Quote without English rendering",
+    "quote from a source in {language} has no quote_en",
+    "add an English rendering in quote_en",
+)
+_define(
+    "semantic",
+    "tombstone-id-in-use",
+    "Retired id still in use",
+    "{value} was retired but is still a row of {table}",
+    "retired ids are never reused; make a fresh id",
+)
+_define(
+    "semantic",
+    "tombstone-replacement-missing",
+    "Replacement row missing",
+    "replaced_by {value} is not a row of any table",
+    "point replaced_by at an existing row",
+)
 # Provenance
-_define("provenance", "quotes-not-verified", "Quotes not verified",
-        "no archive given: quotes, names and file hashes were not checked against the sources",
-        "pass --archive DIR or set AZRU_ARCHIVE to the folder holding the source documents", level="notice")
-_define("provenance", "archive-file-missing", "Archived source missing", "{value} is not in the archive {archive}",
-        "put the document in the archive, or fix file_name")
-_define("provenance", "source-hash-mismatch", "Source file changed", "sha256 of {file_name} is {actual}, not {value}",
-        "the archived file differs from the one cited; restore it or update sha256 and bytes")
-_define("provenance", "source-bytes-mismatch", "Source size changed", "{file_name} has {actual} bytes, not {value}",
-        "the archived file differs from the one cited; restore it or update sha256 and bytes")
-_define("provenance", "source-unreadable", "Source not UTF-8", "{value} is not UTF-8 text: {error}",
-        "archive the document as UTF-8 text")
-_define("provenance", "quote-not-verbatim", "Quote not in the source",
-        "quote is not verbatim in {source}: it matches up to character {matched} ({context})",
-        "copy the passage exactly from the source, keeping its punctuation; only whitespace may differ")
-_define("provenance", "name-not-in-source", "Name not in the source", "name {value} does not appear in {source}",
-        "record the spelling exactly as the source writes it")
+_define(
+    "provenance",
+    "quotes-not-verified",
+    "Quotes not verified",
+    "no archive given: quotes, names and file hashes were not checked against the sources",
+    "pass --archive DIR or set AZRU_ARCHIVE to the folder holding the source documents",
+    level="notice",
+)
+_define(
+    "provenance",
+    "archive-file-missing",
+    "Archived source missing",
+    "{value} is not in the archive {archive}",
+    "put the document in the archive, or fix file_name",
+)
+_define(
+    "provenance",
+    "source-hash-mismatch",
+    "Source file changed",
+    "sha256 of {file_name} is {actual}, not {value}",
+    "the archived file differs from the one cited; restore it or update sha256 and bytes",
+)
+_define(
+    "provenance",
+    "source-bytes-mismatch",
+    "Source size changed",
+    "{file_name} has {actual} bytes, not {value}",
+    "the archived file differs from the one cited; restore it or update sha256 and bytes",
+)
+_define(
+    "provenance",
+    "source-unreadable",
+    "Source not UTF-8",
+    "{value} is not UTF-8 text: {error}",
+    "archive the document as UTF-8 text",
+)
+_define(
+    "provenance",
+    "quote-not-verbatim",
+    "Quote not in the source",
+    "quote is not verbatim in {source}: it matches up to character {matched} ({context})",
+    "copy the passage exactly from the source, keeping its punctuation; only whitespace may differ",
+)
+_define(
+    "provenance",
+    "name-not-in-source",
+    "Name not in the source",
+    "name {value} does not appear in {source}",
+    "record the spelling exactly as the source writes it",
+)
 
 
 @dataclass(frozen=True)

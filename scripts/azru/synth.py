@@ -12,10 +12,11 @@ import random
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -32,6 +33,8 @@ ID_SPACE = len(CROCKFORD) ** RANDOM_LENGTH
 ID_HALF = 2**25
 ID_ROUNDS = 3
 MAX_EVENTS = 10_000_000
+# Rows built and written at a time: bounds memory whatever the number of events.
+CHUNK_ROWS = 250_000
 
 # The countries synthetic rows use; also the codelist written when the repository has none yet
 # (`azru schemas` generates it).
@@ -190,6 +193,7 @@ CHARGES = [
     "Hooliganism",
     "",
 ]
+LEGAL_ARTICLES = "206.3.2; 193-1.3.1"
 SUMMONS_REASONS = [
     "Deaths of citizens during a police raid",
     "Detention of journalists, described as politically motivated",
@@ -276,22 +280,23 @@ class Draws:
     def pick(self, index: pl.Expr, salt: str, values: Sequence[str]) -> pl.Expr:
         return choose(self.below(index, salt, len(values)), values)
 
-    def ids(self, table: str, start: int, stop: int) -> pl.Series:
-        """Ids of rows start..stop-1: a bijection of the row index, so they never collide."""
+    def id(self, table: str, index: pl.Series) -> pl.Series:
+        """The ids of rows `index` of `table`: a bijection of the index, so ids never collide."""
         constants = self._constants(f"ids/{table}", 2 * ID_ROUNDS, ID_HALF)
-        x = pl.int_range(start, stop, dtype=pl.Int64)
         # Each step (odd multiplier, addition, xor of the high half into the low one) is invertible
-        # modulo 2**50; together they scatter consecutive rows over the whole id space.
+        # modulo 2**50; together they scatter consecutive rows over the whole id space. Series rather
+        # than expressions, so that each step is computed once.
+        x = index
         for multiplier, offset in zip(constants[::2], constants[1::2], strict=True):
             x = (times_mod_id_space(x, multiplier | 1) + offset) % ID_SPACE
-            x = x.xor(x // ID_HALF)
-        digits = [
-            choose((x // len(CROCKFORD) ** k) % len(CROCKFORD), CROCKFORD) for k in range(RANDOM_LENGTH)
-        ]
-        return pl.select(pl.concat_str([pl.lit(f"{PREFIXES[table]}-"), *reversed(digits)])).to_series()
+            x = x ^ (x // ID_HALF)
+        digit_pairs = pl.Series([a + b for a in CROCKFORD for b in CROCKFORD])
+        base = len(digit_pairs)
+        pairs = [digit_pairs.gather((x // base**k) % base) for k in reversed(range(RANDOM_LENGTH // 2))]
+        return pl.select(pl.concat_str([pl.lit(f"{PREFIXES[table]}-"), *pairs])).to_series()
 
 
-def times_mod_id_space(x: pl.Expr, multiplier: int) -> pl.Expr:
+def times_mod_id_space(x: pl.Series, multiplier: int) -> pl.Series:
     """(x * multiplier) mod 2**50 for multiplier < 2**25, in halves so that no product overflows Int64."""
     high, low = x // ID_HALF, x % ID_HALF
     return (low * multiplier + (high * multiplier % ID_HALF) * ID_HALF) % ID_SPACE
@@ -303,22 +308,34 @@ def choose(index: pl.Expr, values: Sequence[str]) -> pl.Expr:
     return index.replace_strict(mapping, return_dtype=pl.String)
 
 
+def span(start: int, stop: int) -> pl.Series:
+    return pl.int_range(start, stop, dtype=pl.Int64, eager=True)
+
+
 def rows(start: int, stop: int) -> pl.DataFrame:
-    return pl.DataFrame({"i": pl.int_range(start, stop, dtype=pl.Int64, eager=True)})
+    return pl.DataFrame({"i": span(start, stop)})
+
+
+def chunks(start: int, stop: int) -> Iterator[tuple[int, int]]:
+    """start..stop in slices of CHUNK_ROWS; at least one, maybe empty, so that every CSV gets its header."""
+    for low in range(start, max(stop, start + 1), CHUNK_ROWS):
+        yield low, min(low + CHUNK_ROWS, stop)
 
 
 ROW = pl.col("i")
 NULL = pl.lit(None, dtype=pl.String)
+NULL_INTEGER = pl.lit(None, dtype=pl.Int64)
 
 
 @dataclass
 class Context:
-    package: Package
     draws: Draws
     sizes: Sizes
+    version: str
     codes: dict[str, list[str]]
-    places: list[tuple[str, str, str]]
     countries: list[str]
+    places: list[tuple[str, str, str]]
+    # Ids of the tables other tables refer to, by row.
     ids: dict[str, pl.Series]
 
     def ref(self, table: str, index: pl.Expr) -> pl.Expr:
@@ -330,18 +347,13 @@ class Context:
     def random_row(self, index: pl.Expr, salt: str, table: str) -> pl.Expr:
         return self.draws.below(index, salt, len(self.ids[table]))
 
-    def write(self, table: str, frame: pl.DataFrame) -> None:
-        path = self.package.root / self.package.tables[table].path
-        frame.select(self.package.tables[table].field_names).write_csv(
-            path, line_terminator="\n", null_value="", include_bom=False
-        )
+    def chunked(self, build: Callable[["Context", int, int], pl.DataFrame], count: int) -> Iterator[pl.DataFrame]:
+        return (build(self, low, high) for low, high in chunks(0, count))
 
 
 def source_language(source: pl.Expr) -> pl.Expr:
     """Index into LANGUAGES of source row `source`."""
-    return (source % len(LANGUAGE_CYCLE)).replace_strict(
-        dict(enumerate(LANGUAGE_CYCLE)), return_dtype=pl.Int64
-    )
+    return (source % len(LANGUAGE_CYCLE)).replace_strict(dict(enumerate(LANGUAGE_CYCLE)), return_dtype=pl.Int64)
 
 
 def in_language(language: pl.Expr, phrase: pl.Expr, table: Sequence[tuple[str, ...]]) -> pl.Expr:
@@ -350,15 +362,18 @@ def in_language(language: pl.Expr, phrase: pl.Expr, table: Sequence[tuple[str, .
     return choose(phrase * len(LANGUAGES) + language, flat)
 
 
+def day(ctx: Context, index: pl.Expr, salt: str) -> pl.Expr:
+    return pl.lit(FIRST_DAY) + pl.duration(days=ctx.draws.below(index, f"{salt}/day", DAY_SPAN))
+
+
 def dated(ctx: Context, index: pl.Expr, salt: str) -> dict[str, pl.Expr]:
     """date, date_precision, date_basis and date_note, consistent with each other."""
     form = ctx.draws.pick(index, f"{salt}/form", DATE_FORMS)
     start = day(ctx, index, salt)
     text = start.dt.strftime("%Y-%m-%d")
     # 31 days on always lands in a later month.
-    end = (
-        start + pl.duration(days=31 + ctx.draws.below(index, f"{salt}/span", MAX_LATER_DAYS - 31))
-    ).dt.strftime("%Y-%m")
+    later = 31 + ctx.draws.below(index, f"{salt}/span", MAX_LATER_DAYS - 31)
+    end = (start + pl.duration(days=later)).dt.strftime("%Y-%m")
     basis = (
         pl.when(form == "none")
         .then(pl.lit("unknown"))
@@ -383,15 +398,11 @@ def dated(ctx: Context, index: pl.Expr, salt: str) -> dict[str, pl.Expr]:
     }
 
 
-def day(ctx: Context, index: pl.Expr, salt: str) -> pl.Expr:
-    return pl.lit(FIRST_DAY) + pl.duration(days=ctx.draws.below(index, f"{salt}/day", DAY_SPAN))
-
-
 def located(ctx: Context, index: pl.Expr, salt: str) -> dict[str, pl.Expr]:
     place = ctx.draws.below(index, salt, len(ctx.places))
     return {
-        "place": choose(place, [p for p, _, _ in ctx.places]),
-        "country": choose(place, [c for _, c, _ in ctx.places]),
+        "place": choose(place, [name for name, _, _ in ctx.places]),
+        "country": choose(place, [country for _, country, _ in ctx.places]),
         "location_precision": choose(place, [precision for _, _, precision in ctx.places]),
     }
 
@@ -404,15 +415,11 @@ def notes(ctx: Context, index: pl.Expr, salt: str) -> pl.Expr:
     )
 
 
-def flag(ctx: Context, index: pl.Expr, salt: str, percent: int) -> pl.Expr:
-    return ctx.draws.chance(index, salt, percent)
-
-
-# Actors: every fourth one is an organisation, the rest are people, so a person or an organisation
-# can be drawn without looking at the table.
+# Every fourth actor is an organisation and the others are people, so that either kind can be
+# drawn without looking at the table.
 def person(ctx: Context, index: pl.Expr, salt: str) -> pl.Expr:
-    organisations = ctx.sizes.actors // 4
-    return 4 * ctx.draws.below(index, f"{salt}/group", organisations) + 1 + ctx.draws.below(index, salt, 3)
+    quartets = ctx.sizes.actors // 4
+    return 4 * ctx.draws.below(index, f"{salt}/quartet", quartets) + 1 + ctx.draws.below(index, salt, 3)
 
 
 def organisation(ctx: Context, index: pl.Expr, salt: str) -> pl.Expr:
@@ -425,71 +432,75 @@ def actor_name(ctx: Context, actor: pl.Expr, language: pl.Expr) -> pl.Expr:
     return pl.concat_str([first, pl.lit(" "), last])
 
 
-def actors(ctx: Context) -> pl.DataFrame:
+def actors(ctx: Context, start: int, stop: int) -> pl.DataFrame:
     organisation_types = [code for code in ctx.codes["actor_types"] if code != "person"]
+    # Parents come earlier in the table, so the hierarchy has no cycles.
     earlier_organisation = 4 * ctx.draws.below(ROW, "actor/parent", pl.max_horizontal((ROW + 3) // 4, 1))
-    return rows(0, ctx.sizes.actors).select(
-        actor_id=ctx.ids["actors"],
+    return rows(start, stop).select(
+        actor_id=ctx.ref("actors", ROW),
         name_en=actor_name(ctx, ROW, pl.lit(0)),
         actor_type=pl.when(ROW % 4 == 0)
         .then(ctx.draws.pick(ROW, "actor/type", organisation_types))
         .otherwise(pl.lit("person")),
         country=ctx.draws.pick(ROW, "actor/country", [*ctx.countries, ""]),
-        parent_actor_id=pl.when((ROW > 0) & flag(ctx, ROW, "actor/has-parent", 30)).then(
+        parent_actor_id=pl.when((ROW > 0) & ctx.draws.chance(ROW, "actor/has-parent", 30)).then(
             ctx.ref("actors", earlier_organisation)
         ),
         description=ctx.draws.pick(ROW, "actor/description", [*ACTOR_DESCRIPTIONS, ""]),
-        sensitive=flag(ctx, ROW, "actor/sensitive", 2),
+        sensitive=ctx.draws.chance(ROW, "actor/sensitive", 2),
         notes=notes(ctx, ROW, "actor/notes"),
     )
 
 
-def actor_names(ctx: Context) -> pl.DataFrame:
-    """Every actor's English name from an English source, and for half of them a second spelling."""
-    sources = ctx.sizes.sources
-    english = rows(0, ctx.sizes.actors).select(
-        actor=ROW, source=2 * ctx.draws.below(ROW, "name/en-source", (sources + 1) // 2)
+def actor_names(ctx: Context, start: int, stop: int) -> pl.DataFrame:
+    """Names of actors start..stop-1: each one's English name from an English source, and for half
+    of them a second spelling from a source in another language. Name row 2a (+1) is actor a's."""
+    n_sources = ctx.sizes.sources
+    english = rows(start, stop).select(
+        name=2 * ROW, actor=ROW, source=2 * ctx.draws.below(ROW, "name/en-source", (n_sources + 1) // 2)
     )
     other = (
-        rows(0, ctx.sizes.actors)
-        .filter(flag(ctx, ROW, "name/second", 50))
-        .select(actor=ROW, source=2 * ctx.draws.below(ROW, "name/other-source", sources // 2) + 1)
+        rows(start, stop)
+        .filter(ctx.draws.chance(ROW, "name/second", 50))
+        .select(name=2 * ROW + 1, actor=ROW, source=2 * ctx.draws.below(ROW, "name/source", n_sources // 2) + 1)
     )
-    language = source_language(pl.col("source"))
-    both = pl.concat([english, other])
-    return both.with_columns(
-        name_id=ctx.draws.ids("actor_names", 0, both.height),
-        actor_id=ctx.ref("actors", pl.col("actor")),
-        name=actor_name(ctx, pl.col("actor"), language),
+    both = pl.concat([english, other]).sort("name")
+    actor, source = pl.col("actor"), pl.col("source")
+    language = source_language(source)
+    return both.select(
+        name_id=ctx.draws.id("actor_names", both["name"]),
+        actor_id=ctx.ref("actors", actor),
+        name=actor_name(ctx, actor, language),
         language=choose(language, LANGUAGES),
-        source_id=ctx.ref("sources", pl.col("source")),
-        notes=notes(ctx, pl.col("actor"), "name/notes"),
+        source_id=ctx.ref("sources", source),
+        notes=notes(ctx, pl.col("name"), "name/notes"),
+        source=source,
     )
 
 
-def events(ctx: Context) -> pl.DataFrame:
-    return rows(0, ctx.sizes.events).select(
-        event_id=ctx.ids["events"],
+def events(ctx: Context, start: int, stop: int) -> pl.DataFrame:
+    return rows(start, stop).select(
+        event_id=ctx.ref("events", ROW),
         event_type=ctx.code(ROW, "event/type", "event_types"),
         **dated(ctx, ROW, "event/date"),
         **located(ctx, ROW, "event/place"),
         summary=pl.concat_str([ctx.draws.pick(ROW, "event/summary", SUMMARIES), pl.lit(", record "), ROW]),
-        sensitive=flag(ctx, ROW, "event/sensitive", 3),
+        sensitive=ctx.draws.chance(ROW, "event/sensitive", 3),
         notes=notes(ctx, ROW, "event/notes"),
     )
 
 
-def participants(ctx: Context) -> pl.DataFrame:
-    """One participant per event, and a second, different actor for every other event."""
-    n_events = ctx.sizes.events
-    n_actors = ctx.sizes.actors
-    event = pl.when(ROW.lt(n_events)).then(ROW).otherwise(2 * (ROW - n_events))
+def participants(ctx: Context, start: int, stop: int) -> pl.DataFrame:
+    """One participant per event, then a second, different actor for every other event."""
+    n_events, n_actors = ctx.sizes.events, ctx.sizes.actors
+    first = ROW.lt(n_events)
+    event = pl.when(first).then(ROW).otherwise(2 * (ROW - n_events))
     first_actor = ctx.draws.below(event, "participant/actor", n_actors)
     other_actor = (first_actor + 1 + ctx.draws.below(ROW, "participant/other", n_actors - 1)) % n_actors
-    return rows(0, ctx.sizes.participants).select(
-        participant_id=ctx.draws.ids("participants", 0, ctx.sizes.participants),
+    return rows(start, stop).select(
+        participant_id=ctx.draws.id("participants", span(start, stop)),
         event_id=ctx.ref("events", event),
-        actor_id=ctx.ref("actors", pl.when(ROW.lt(n_events)).then(first_actor).otherwise(other_actor)),
+        actor_id=ctx.ref("actors", pl.when(first).then(first_actor).otherwise(other_actor)),
         role=ctx.code(ROW, "participant/role", "participant_roles"),
         notes=notes(ctx, ROW, "participant/notes"),
     )
@@ -505,103 +516,98 @@ class HeadCount:
 
 
 def head_count(ctx: Context, detention: pl.Expr) -> HeadCount:
-    named = flag(ctx, detention, "detention/named", 60)
+    named = ctx.draws.chance(detention, "detention/named", 60)
     low = pl.when(named).then(1).otherwise(2 + ctx.draws.below(detention, "detention/low", 40))
     high = (
         pl.when(named)
         .then(1)
-        .when(flag(ctx, detention, "detention/open", 30))
-        .then(None)
+        .when(ctx.draws.chance(detention, "detention/open", 30))
+        .then(NULL_INTEGER)
         .otherwise(low + ctx.draws.below(detention, "detention/extra", 10))
     )
     return HeadCount(named, low, high)
 
 
-def detentions(ctx: Context) -> pl.DataFrame:
+def detentions(ctx: Context, start: int, stop: int) -> pl.DataFrame:
     when = dated(ctx, ROW, "detention/date")
     status = ctx.code(ROW, "detention/status", "detention_statuses")
-    released_later = (when["date_precision"] == "day") & when["date"].str.len_chars().eq(10)
-    release = day(ctx, ROW, "detention/date") + pl.duration(
-        days=1 + ctx.draws.below(ROW, "detention/held", MAX_LATER_DAYS)
-    )
+    # A release date only after a detention known to the day, so that the order can be checked.
+    exact_day = when["date"].str.len_chars() == len("2017-01-01")
+    held = 1 + ctx.draws.below(ROW, "detention/held", MAX_LATER_DAYS)
+    release = (day(ctx, ROW, "detention/date") + pl.duration(days=held)).dt.strftime("%Y-%m-%d")
+    years = 1 + ctx.draws.below(ROW, "detention/years", 12)
     count = head_count(ctx, ROW)
-    return rows(0, ctx.sizes.detentions).select(
-        detention_id=ctx.ids["detentions"],
-        event_id=pl.when(flag(ctx, ROW, "detention/has-event", 70)).then(
+    return rows(start, stop).select(
+        detention_id=ctx.ref("detentions", ROW),
+        event_id=pl.when(ctx.draws.chance(ROW, "detention/has-event", 70)).then(
             ctx.ref("events", ctx.random_row(ROW, "detention/event", "events"))
         ),
-        detainee_actor_id=pl.when(count.named).then(
-            ctx.ref("actors", person(ctx, ROW, "detention/detainee"))
-        ),
+        detainee_actor_id=pl.when(count.named).then(ctx.ref("actors", person(ctx, ROW, "detention/detainee"))),
         group_description=pl.when(~count.named).then(ctx.draws.pick(ROW, "detention/group", GROUPS)),
         people_count_min=count.low,
         people_count_max=count.high,
-        detaining_actor_id=pl.when(flag(ctx, ROW, "detention/has-detainer", 90)).then(
+        detaining_actor_id=pl.when(ctx.draws.chance(ROW, "detention/has-detainer", 90)).then(
             ctx.ref("actors", organisation(ctx, ROW, "detention/detainer"))
         ),
         **when,
         **located(ctx, ROW, "detention/place"),
         charges=ctx.draws.pick(ROW, "detention/charges", CHARGES),
-        legal_articles=pl.when(flag(ctx, ROW, "detention/has-articles", 20)).then(
-            pl.lit("206.3.2; 193-1.3.1")
-        ),
+        legal_articles=pl.when(ctx.draws.chance(ROW, "detention/has-articles", 20)).then(pl.lit(LEGAL_ARTICLES)),
         status=status,
         sentence=pl.when(status == "convicted").then(
-            pl.concat_str(
-                [pl.lit("Prison term of "), 1 + ctx.draws.below(ROW, "detention/years", 12), pl.lit(" years")]
-            )
+            pl.concat_str([pl.lit("Prison term of "), years, pl.lit(" years")])
         ),
-        release_date=pl.when((status == "released") & released_later).then(release.dt.strftime("%Y-%m-%d")),
-        torture_alleged=flag(ctx, ROW, "detention/torture", 20),
-        coercion_alleged=flag(ctx, ROW, "detention/coercion", 10),
-        sensitive=flag(ctx, ROW, "detention/sensitive", 2),
+        release_date=pl.when((status == "released") & exact_day).then(release),
+        torture_alleged=ctx.draws.chance(ROW, "detention/torture", 20),
+        coercion_alleged=ctx.draws.chance(ROW, "detention/coercion", 10),
+        sensitive=ctx.draws.chance(ROW, "detention/sensitive", 2),
         notes=notes(ctx, ROW, "detention/notes"),
     )
 
 
-def diplomatic_summons(ctx: Context) -> pl.DataFrame:
-    # Azerbaijan summons a Russian diplomat or the other way round.
-    baku_summons = flag(ctx, ROW, "summons/direction", 50)
-    return rows(0, ctx.sizes.summons).select(
-        summons_id=ctx.ids["diplomatic_summons"],
-        event_id=pl.when(flag(ctx, ROW, "summons/has-event", 80)).then(
+def diplomatic_summons(ctx: Context, start: int, stop: int) -> pl.DataFrame:
+    # Azerbaijan summons a Russian diplomat, or the other way round.
+    by_baku = ctx.draws.chance(ROW, "summons/direction", 50)
+    return rows(start, stop).select(
+        summons_id=ctx.ref("diplomatic_summons", ROW),
+        event_id=pl.when(ctx.draws.chance(ROW, "summons/has-event", 80)).then(
             ctx.ref("events", ctx.random_row(ROW, "summons/event", "events"))
         ),
         **dated(ctx, ROW, "summons/date"),
         summoning_actor_id=ctx.ref("actors", organisation(ctx, ROW, "summons/summoning")),
-        summoning_country=pl.when(baku_summons).then(pl.lit("AZ")).otherwise(pl.lit("RU")),
-        summoned_actor_id=pl.when(flag(ctx, ROW, "summons/named", 60)).then(
+        summoning_country=pl.when(by_baku).then(pl.lit("AZ")).otherwise(pl.lit("RU")),
+        summoned_actor_id=pl.when(ctx.draws.chance(ROW, "summons/named", 60)).then(
             ctx.ref("actors", person(ctx, ROW, "summons/summoned"))
         ),
         summoned_rank=ctx.code(ROW, "summons/rank", "diplomatic_ranks"),
-        summoned_country=pl.when(baku_summons).then(pl.lit("RU")).otherwise(pl.lit("AZ")),
+        summoned_country=pl.when(by_baku).then(pl.lit("RU")).otherwise(pl.lit("AZ")),
         instrument=ctx.code(ROW, "summons/instrument", "instruments"),
         reasons=ctx.draws.pick(ROW, "summons/reasons", SUMMONS_REASONS),
         demands=ctx.draws.pick(ROW, "summons/demands", SUMMONS_DEMANDS),
-        note_in_return=pl.when(flag(ctx, ROW, "summons/note-back", 10)).then(
+        note_in_return=pl.when(ctx.draws.chance(ROW, "summons/note-back", 10)).then(
             pl.lit("A note of protest, in return")
         ),
-        trigger_event_id=pl.when(flag(ctx, ROW, "summons/has-trigger", 50)).then(
+        trigger_event_id=pl.when(ctx.draws.chance(ROW, "summons/has-trigger", 50)).then(
             ctx.ref("events", ctx.random_row(ROW, "summons/trigger", "events"))
         ),
         notes=notes(ctx, ROW, "summons/notes"),
     )
 
 
-def figures(ctx: Context, index: pl.Expr) -> dict[str, pl.Expr]:
+def figures(ctx: Context, claim: pl.Expr) -> dict[str, pl.Expr]:
     """A figure for a quarter of the claims: a measure, a value or range, and its qualifier."""
-    qualifier = pl.when(flag(ctx, index, "claim/has-figure", 25)).then(
-        ctx.draws.pick(index, "claim/qualifier", ["exact", "at-least", "range"])
+    qualifier = pl.when(ctx.draws.chance(claim, "claim/has-figure", 25)).then(
+        ctx.draws.pick(claim, "claim/qualifier", ["exact", "at-least", "range"])
     )
-    low = pl.when(qualifier.is_not_null()).then(ctx.draws.below(index, "claim/value", 50))
+    low = pl.when(qualifier.is_not_null()).then(ctx.draws.below(claim, "claim/value", 50))
     high = (
         pl.when(qualifier == "exact")
         .then(low)
         .when(qualifier == "range")
-        .then(low + 1 + ctx.draws.below(index, "claim/spread", 20))
+        .then(low + 1 + ctx.draws.below(claim, "claim/spread", 20))
     )
     return {
-        "measure": pl.when(qualifier.is_not_null()).then(ctx.code(index, "claim/measure", "measures")),
+        "measure": pl.when(qualifier.is_not_null()).then(ctx.code(claim, "claim/measure", "measures")),
         "value_min": low,
         "value_max": high,
         "value_qualifier": qualifier,
@@ -623,63 +629,53 @@ def head_count_figures(ctx: Context, detention: pl.Expr) -> dict[str, pl.Expr]:
     }
 
 
+NO_FIGURES = {"measure": NULL, "value_min": NULL_INTEGER, "value_max": NULL_INTEGER, "value_qualifier": NULL}
 CLAIM_TARGETS = {
     "events": "event_id",
     "detentions": "detention_id",
     "diplomatic_summons": "summons_id",
     "actors": "actor_id",
 }
-NO_FIGURES = {
-    "measure": NULL,
-    "value_min": pl.lit(None, dtype=pl.Int64),
-    "value_max": pl.lit(None, dtype=pl.Int64),
-    "value_qualifier": NULL,
-}
 
 
 def quote(language: pl.Expr, phrase: pl.Expr, claim: pl.Expr) -> pl.Expr:
-    return pl.concat_str(
-        [
-            in_language(language, phrase, QUOTES),
-            pl.lit(", "),
-            choose(language, CASE_WORDS),
-            pl.lit(" "),
-            claim,
-        ]
-    )
+    parts = [
+        in_language(language, phrase, QUOTES),
+        pl.lit(", "),
+        choose(language, CASE_WORDS),
+        pl.lit(" "),
+        claim,
+    ]
+    return pl.concat_str(parts)
 
 
-def claims_block(
-    ctx: Context, start: int, stop: int, target: str, target_rows: pl.Expr, figure: dict[str, pl.Expr]
+def claims_chunk(
+    ctx: Context, start: int, stop: int, target: str, target_row: pl.Expr, figure: dict[str, pl.Expr]
 ) -> pl.DataFrame:
-    """Claims start..stop-1 about rows `target_rows` of `target`, with the source row kept for the archive."""
+    """Claims start..stop-1 about rows `target_row` of `target`, with the source row kept for the archive."""
     source = ctx.random_row(ROW, "claim/source", "sources")
     language = source_language(source)
     phrase = ctx.draws.below(ROW, "claim/phrase", len(QUOTES))
     return rows(start, stop).select(
-        claim_id=ctx.draws.ids("claims", start, stop),
-        **{
-            column: ctx.ref(table, target_rows) if table == target else NULL
-            for table, column in CLAIM_TARGETS.items()
-        },
+        claim_id=ctx.draws.id("claims", span(start, stop)),
+        **{column: ctx.ref(table, target_row) if table == target else NULL for table, column in CLAIM_TARGETS.items()},
         source_id=ctx.ref("sources", source),
         quote=quote(language, phrase, ROW),
         quote_en=pl.when(language != 0).then(quote(pl.lit(0), phrase, ROW)),
-        claimant_actor_id=pl.when(flag(ctx, ROW, "claim/has-claimant", 40)).then(
+        claimant_actor_id=pl.when(ctx.draws.chance(ROW, "claim/has-claimant", 40)).then(
             ctx.ref("actors", ctx.random_row(ROW, "claim/claimant", "actors"))
         ),
         status=ctx.code(ROW, "claim/status", "claim_statuses"),
         **figure,
-        sensitive=flag(ctx, ROW, "claim/sensitive", 2),
+        sensitive=ctx.draws.chance(ROW, "claim/sensitive", 2),
         notes=notes(ctx, ROW, "claim/notes"),
         source=source,
     )
 
 
-def claims(ctx: Context) -> pl.DataFrame:
+def claims(ctx: Context) -> Iterator[pl.DataFrame]:
     """One claim per event, detention, summons and actor, in that order, then a fifth more about events."""
     sizes = ctx.sizes
-    blocks = []
     start = 0
     for target, count in [
         ("events", sizes.events),
@@ -687,81 +683,98 @@ def claims(ctx: Context) -> pl.DataFrame:
         ("diplomatic_summons", sizes.summons),
         ("actors", sizes.actors),
     ]:
-        own_row = ROW - start
-        figure = {"events": figures(ctx, ROW), "detentions": head_count_figures(ctx, own_row)}.get(
-            target, NO_FIGURES
-        )
-        blocks.append(claims_block(ctx, start, start + count, target, own_row, figure))
+        target_row = ROW - start
+        figure = {"events": figures(ctx, ROW), "detentions": head_count_figures(ctx, target_row)}
+        for low, high in chunks(start, start + count):
+            yield claims_chunk(ctx, low, high, target, target_row, figure.get(target, NO_FIGURES))
         start += count
-    extra = ctx.random_row(ROW, "claim/extra-event", "events")
-    blocks.append(claims_block(ctx, start, start + sizes.claims_extra, "events", extra, figures(ctx, ROW)))
-    return pl.concat(blocks)
+    extra_event = ctx.random_row(ROW, "claim/extra-event", "events")
+    for low, high in chunks(start, start + sizes.claims_extra):
+        yield claims_chunk(ctx, low, high, "events", extra_event, figures(ctx, ROW))
 
 
 def sources(ctx: Context) -> pl.DataFrame:
     """Sources without sha256 and bytes, which come from the archive written later."""
     language = source_language(ROW)
     phrase = ctx.draws.below(ROW, "source/title", len(TITLES))
-    number = pl.concat_str([pl.lit(", part "), ROW + 1])
-    published = day(ctx, ROW, "source/published").dt.strftime("%Y-%m-%d")
-    has_date = flag(ctx, ROW, "source/has-date", 70)
+    part = pl.concat_str([pl.lit(", part "), ROW + 1])
+    has_date = ctx.draws.chance(ROW, "source/has-date", 70)
     return rows(0, ctx.sizes.sources).select(
         source=ROW,
-        source_id=ctx.ids["sources"],
-        file_name=pl.concat_str(
-            [pl.lit("synthetic_"), pl.lit(ctx.ids["sources"]).str.slice(4), pl.lit(".txt")]
-        ),
-        title=pl.concat_str([in_language(language, phrase, TITLES), number]),
-        title_en=pl.when(language != 0).then(pl.concat_str([in_language(pl.lit(0), phrase, TITLES), number])),
+        source_id=ctx.ref("sources", ROW),
+        file_name=pl.concat_str([pl.lit("synthetic_"), ctx.ref("sources", ROW).str.slice(4), pl.lit(".txt")]),
+        title=pl.concat_str([in_language(language, phrase, TITLES), part]),
+        title_en=pl.when(language != 0).then(pl.concat_str([in_language(pl.lit(0), phrase, TITLES), part])),
         language=choose(language, LANGUAGES),
         publisher=ctx.draws.pick(ROW, "source/publisher", PUBLISHERS),
-        published=pl.when(has_date).then(published),
+        published=pl.when(has_date).then(day(ctx, ROW, "source/published").dt.strftime("%Y-%m-%d")),
         published_basis=pl.when(has_date).then(pl.lit("stated")).otherwise(pl.lit("unknown")),
         description=pl.lit("Synthetic news article written by azru synth, with the quotes its claims cite"),
         notes=notes(ctx, ROW, "source/notes"),
     )
 
 
-def texts_by_source(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    return frame.group_by("source").agg(pl.col(column).str.join("\n"))
-
-
-def write_archive(directory: Path, listing: pl.DataFrame, *texts: pl.DataFrame) -> pl.DataFrame:
-    """Write one archive file per source and return its sha256 and size in bytes, by source row."""
-    for text in texts:
-        listing = listing.join(text, on="source", how="left")
-    digests, sizes = [], []
-    for source_row in listing.sort("source").iter_rows(named=True):
-        parts = [source_row["title"], *(source_row[text.columns[1]] for text in texts), FILLER]
-        data = ("\n\n".join(part for part in parts if part) + "\n").encode()
-        (directory / source_row["file_name"]).write_bytes(data)
-        digests.append(hashlib.sha256(data).hexdigest())
-        sizes.append(len(data))
-    return listing.sort("source").select(
-        "source", sha256=pl.Series(digests), bytes=pl.Series(sizes, dtype=pl.Int64)
-    )
-
-
 def tombstones(ctx: Context) -> pl.DataFrame:
-    """Retired events: ids from past the live range (so never live), merged or retracted in turn."""
+    """Retired events, with ids from past the live rows (so never live), merged or retracted in turn."""
     n_events = ctx.sizes.events
     merged = ROW % 2 == 0
     return rows(0, ctx.sizes.tombstones).select(
-        retired_id=ctx.draws.ids("events", n_events, n_events + ctx.sizes.tombstones),
+        retired_id=ctx.draws.id("events", span(n_events, n_events + ctx.sizes.tombstones)),
         table=pl.lit("events"),
         reason=pl.when(merged).then(pl.lit("merged")).otherwise(pl.lit("retracted")),
-        replaced_by=pl.when(merged).then(
-            ctx.ref("events", ctx.random_row(ROW, "tombstone/replaced-by", "events"))
-        ),
-        retired_in=pl.lit(ctx.package.descriptor["version"]),
+        replaced_by=pl.when(merged).then(ctx.ref("events", ctx.random_row(ROW, "tombstone/replaced-by", "events"))),
+        retired_in=pl.lit(ctx.version),
         explanation=pl.when(merged)
         .then(pl.lit("Duplicate of another event, which replaces it"))
         .otherwise(pl.lit("Not supported by its sources on review")),
     )
 
 
-def write_csv(frame: pl.DataFrame, path: Path) -> None:
-    frame.write_csv(path, line_terminator="\n", null_value="", include_bom=False)
+class Archive:
+    """The synthetic source texts, grown chunk by chunk: a title, name spellings, quotes, a filler."""
+
+    def __init__(self, directory: Path, listing: pl.DataFrame) -> None:
+        self.paths = [directory / name for name in listing["file_name"]]
+        for path, title in zip(self.paths, listing["title"], strict=True):
+            path.write_bytes(f"{title}\n\n".encode())
+
+    def add(self, frame: pl.DataFrame, column: str) -> None:
+        texts = frame.group_by("source").agg(pl.col(column).str.join("\n")).sort("source")
+        for source, text in texts.iter_rows():
+            with open(self.paths[source], "ab") as file:
+                file.write(f"{text}\n".encode())
+
+    def finish(self) -> pl.DataFrame:
+        """Close every text; return its sha256 and size in bytes, by source row."""
+        digests, sizes = [], []
+        for path in self.paths:
+            with open(path, "ab") as file:
+                file.write(f"\n{FILLER}\n".encode())
+            data = path.read_bytes()
+            digests.append(hashlib.sha256(data).hexdigest())
+            sizes.append(len(data))
+        return pl.DataFrame(
+            {"source": range(len(self.paths)), "sha256": digests, "bytes": sizes},
+            schema={"source": pl.Int64, "sha256": pl.String, "bytes": pl.Int64},
+        )
+
+
+def archived(frames: Iterable[pl.DataFrame], archive: Archive, column: str) -> Iterator[pl.DataFrame]:
+    for frame in frames:
+        archive.add(frame, column)
+        yield frame
+
+
+def write_csv(frame: pl.DataFrame, file: Path | BinaryIO, include_header: bool = True) -> None:
+    # RFC 4180 with LF line ends, UTF-8 without a BOM, and an empty cell for null.
+    frame.write_csv(file, include_header=include_header, line_terminator="\n", null_value="")
+
+
+def write_table(package: Package, name: str, frames: Iterable[pl.DataFrame]) -> None:
+    table = package.tables[name]
+    with open(package.root / table.path, "wb") as file:
+        for number, frame in enumerate(frames):
+            write_csv(frame.select(table.field_names), file, include_header=number == 0)
 
 
 def copy_schema(out: Path) -> None:
@@ -790,13 +803,11 @@ def fallback_countries() -> pl.DataFrame:
 def new_context(package: Package, seed: int, sizes: Sizes) -> Context:
     draws = Draws(seed)
     codes = {
-        table.name: pl.read_csv(package.root / table.path, infer_schema=False, columns=["code"])[
-            "code"
-        ].to_list()
+        table.name: pl.read_csv(package.root / table.path, infer_schema=False, columns=["code"])["code"].to_list()
         for table in package.codelists
     }
     countries = [code for code in COUNTRIES if code in set(codes["countries"])]
-    live = {
+    referenced = {
         "sources": sizes.sources,
         "actors": sizes.actors,
         "events": sizes.events,
@@ -804,39 +815,34 @@ def new_context(package: Package, seed: int, sizes: Sizes) -> Context:
         "diplomatic_summons": sizes.summons,
     }
     return Context(
-        package=package,
         draws=draws,
         sizes=sizes,
+        version=package.descriptor["version"],
         codes=codes,
-        places=[place for place in PLACES if place[1] in {"", *countries}],
         countries=countries,
-        ids={table: draws.ids(table, 0, count) for table, count in live.items()},
+        places=[place for place in PLACES if place[1] in {"", *countries}],
+        ids={table: draws.id(table, span(0, count)) for table, count in referenced.items()},
     )
 
 
 def write_package(out: Path, n_events: int, seed: int) -> None:
-    """Write the package table by table, keeping only what the archive needs between tables."""
+    """Write the package a chunk of rows at a time; sources go last, once the archive is complete."""
     out.mkdir(parents=True, exist_ok=True)
     (out / ARCHIVE_DIR).mkdir()
     copy_schema(out)
-    ctx = new_context(load(out), seed, Sizes(n_events))
-    ctx.write("actors", actors(ctx))
-    names = actor_names(ctx)
-    ctx.write("actor_names", names)
-    name_texts = texts_by_source(names, "name")
-    del names
-    ctx.write("events", events(ctx))
-    ctx.write("participants", participants(ctx))
-    ctx.write("detentions", detentions(ctx))
-    ctx.write("diplomatic_summons", diplomatic_summons(ctx))
-    claim_rows = claims(ctx)
-    ctx.write("claims", claim_rows)
-    quote_texts = texts_by_source(claim_rows, "quote")
-    del claim_rows
+    package = load(out)
+    ctx = new_context(package, seed, Sizes(n_events))
     listing = sources(ctx)
-    digests = write_archive(out / ARCHIVE_DIR, listing, quote_texts, name_texts)
-    ctx.write("sources", listing.join(digests, on="source"))
-    ctx.write("tombstones", tombstones(ctx))
+    archive = Archive(out / ARCHIVE_DIR, listing)
+    write_table(package, "actors", ctx.chunked(actors, ctx.sizes.actors))
+    write_table(package, "actor_names", archived(ctx.chunked(actor_names, ctx.sizes.actors), archive, "name"))
+    write_table(package, "events", ctx.chunked(events, ctx.sizes.events))
+    write_table(package, "participants", ctx.chunked(participants, ctx.sizes.participants))
+    write_table(package, "detentions", ctx.chunked(detentions, ctx.sizes.detentions))
+    write_table(package, "diplomatic_summons", ctx.chunked(diplomatic_summons, ctx.sizes.summons))
+    write_table(package, "claims", archived(claims(ctx), archive, "quote"))
+    write_table(package, "sources", [listing.join(archive.finish(), on="source")])
+    write_table(package, "tombstones", [tombstones(ctx)])
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -45,7 +45,10 @@ def caption(shown: int, undated: int) -> list[str]:
         else "No dated events yet."
     ]
     if undated:
-        lines.append(f"{plural(undated, 'event')} without a date or with an open start not shown.")
+        lines.append(
+            f"{plural(undated, 'event')} without a date, or dated too loosely to place "
+            "(unknown year, open interval, over ten years), not shown."
+        )
     return lines
 
 
@@ -112,9 +115,7 @@ def bands(row_labels: Sequence[str], left: float, right: float) -> list[str]:
                 f'<rect x="{left}" y="{TOP + ROW_HEIGHT * index}" width="{right - left:.1f}" '
                 f'height="{ROW_HEIGHT}" fill="{BAND}"/>'
             )
-        parts.append(
-            f'<text x="{left - 8}" y="{row_y(index) + 4:.1f}" text-anchor="end">{escape(label)}</text>'
-        )
+        parts.append(f'<text x="{left - 8}" y="{row_y(index) + 4:.1f}" text-anchor="end">{escape(label)}</text>')
     return parts
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import duckdb
 import jsonschema
-from frictionless import Package as FrictionlessPackage
 
 from . import checks, files
 from .package import DESCRIPTOR, Package
@@ -61,11 +60,19 @@ SHAPE = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("package", nargs="?", default=".", help="package folder (default: .)")
-    parser.add_argument("--archive", default=os.environ.get("AZRU_ARCHIVE") or None,
-                        help="folder of archived source documents (default: $AZRU_ARCHIVE)")
+    parser.add_argument(
+        "--archive",
+        default=os.environ.get("AZRU_ARCHIVE") or None,
+        help="folder of archived source documents (default: $AZRU_ARCHIVE)",
+    )
     parser.add_argument("--format", choices=("text", "json", "github"), default="text")
-    parser.add_argument("--max-per-code", type=int, default=DEFAULT_LIMIT, metavar="N",
-                        help=f"show at most N findings of each code, 0 for all (default {DEFAULT_LIMIT})")
+    parser.add_argument(
+        "--max-per-code",
+        type=int,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"show at most N findings of each code, 0 for all (default {DEFAULT_LIMIT})",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -149,9 +156,9 @@ def check_descriptor(root: Path) -> Iterator[Finding | dict[str, Any]]:
         yield Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": "nested too deeply"})
         return
     shape_errors = sorted(jsonschema.Draft7Validator(SHAPE).iter_errors(descriptor), key=lambda e: list(e.path))
-    for error in shape_errors:
-        where = "/".join(str(p) for p in error.absolute_path) or "descriptor"
-        yield Finding("descriptor-not-conforming", DESCRIPTOR, params={"where": where, "error": error.message})
+    for issue in shape_errors:
+        where = "/".join(str(p) for p in issue.absolute_path) or "descriptor"
+        yield Finding("descriptor-not-conforming", DESCRIPTOR, params={"where": where, "error": issue.message})
     if shape_errors:
         return
     unsafe = False
@@ -171,14 +178,19 @@ def check_descriptor(root: Path) -> Iterator[Finding | dict[str, Any]]:
 
 def profile_findings(descriptor: dict[str, Any]) -> Iterator[Finding]:
     """Data Package v2 conformance as frictionless-py judges it (it reads no files here)."""
+    from frictionless import Package as FrictionlessPackage  # slow to import; only needed here
+
     try:
         notes = [str(error.note) for error in FrictionlessPackage.metadata_validate(descriptor)]
     except Exception as error:  # frictionless raises assorted types on hostile descriptors
         notes = [f"frictionless could not read it ({type(error).__name__})"]
     for note in notes:
         where, _, message = note.rpartition(" at property ")
-        yield Finding("descriptor-not-conforming", DESCRIPTOR,
-                      params={"where": message.strip("'") if where else "descriptor", "error": where or note})
+        yield Finding(
+            "descriptor-not-conforming",
+            DESCRIPTOR,
+            params={"where": message.strip("'") if where else "descriptor", "error": where or note},
+        )
 
 
 def is_safe_path(path: str) -> bool:
@@ -240,16 +252,19 @@ def _escape(text: str, property_value: bool) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def summary(found: list[Finding], hidden: dict[str, int]) -> str:
     errors = [f for f in found if f.rule.level == "error"]
     notices = len(found) - len(errors)
     if not errors:
-        head = "valid" + (f" ({notices} notice{'s' * (notices != 1)})" if notices else "")
+        head = "valid" + (f" ({_count(notices, 'notice')})" if notices else "")
         return head
     counts = Counter(f.code for f in errors)
     files_hit = len({f.file for f in errors})
     by_code = ", ".join(f"{code} {n}" for code, n in counts.most_common())
     more = ", ".join(f"{n} more {code}" for code, n in hidden.items())
-    text = f"invalid: {len(errors)} error{'s' * (len(errors) != 1)} in {files_hit} file{'s' * (files_hit != 1)} ({by_code})"
+    text = f"invalid: {_count(len(errors), 'error')} in {_count(files_hit, 'file')} ({by_code})"
     return text + (f"; not shown: {more} (use --max-per-code 0)" if more else "")
-

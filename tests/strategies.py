@@ -1,0 +1,395 @@
+"""Valid packages for tests: a small hand-written one, and Hypothesis strategies for rows and packages.
+
+A package is held as `PackageData`: rows per table (every cell text, None for an empty cell) and the
+archive of source documents (file name -> text). `write_package` turns one into a folder pair that
+`azru validate` accepts: the package (the repository's datapackage.json and codelists, our rows)
+and the archive. Nothing here reads data/*.csv, which other people are filling in.
+"""
+
+import csv
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from azru.ids import PREFIXES
+from azru.package import CODELIST_DIR, DESCRIPTOR
+from hypothesis import strategies as st
+
+REPO = Path(__file__).parents[1]
+DESCRIPTOR_JSON: dict[str, Any] = json.loads((REPO / DESCRIPTOR).read_text(encoding="utf-8"))
+RESOURCES = {r["name"]: r for r in DESCRIPTOR_JSON["resources"]}
+FIELD_NAMES = {name: [f["name"] for f in r["schema"]["fields"]] for name, r in RESOURCES.items()}
+FACT_TABLES = [name for name, r in RESOURCES.items() if not r["path"].startswith(CODELIST_DIR)]
+SCHEMAS: dict[str, dict[str, Any]] = {
+    name: json.loads((REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")) for name in FACT_TABLES
+}
+KEYS = {name: r["schema"]["primaryKey"][0] for name, r in RESOURCES.items()}
+# The tables whose rows need a claim, and the claims column that points at them.
+EVIDENCED = {
+    "events": "event_id",
+    "detentions": "detention_id",
+    "diplomatic_summons": "summons_id",
+    "actors": "actor_id",
+}
+
+Cell = str | None
+Row = dict[str, Cell]
+Draw = Callable[[st.SearchStrategy[Any]], Any]
+
+
+@dataclass
+class PackageData:
+    tables: dict[str, list[Row]]
+    archive: dict[str, str] = field(default_factory=dict)
+
+    def ids(self, table: str) -> list[str]:
+        return [row[KEYS[table]] for row in self.tables.get(table, []) if row[KEYS[table]]]
+
+
+@dataclass(frozen=True)
+class Written:
+    """A package folder and its archive folder, with row-level access to the package's files."""
+
+    root: Path
+    archive: Path
+
+    def path(self, table: str) -> Path:
+        return self.root / RESOURCES[table]["path"]
+
+    def rows(self, table: str) -> list[Row]:
+        return read_rows(self.path(table))
+
+    def write_rows(self, table: str, rows: list[Row]) -> None:
+        write_rows(self.path(table), FIELD_NAMES[table], rows)
+
+    def descriptor(self) -> dict[str, Any]:
+        return json.loads((self.root / DESCRIPTOR).read_text(encoding="utf-8"))
+
+    def write_descriptor(self, descriptor: dict[str, Any]) -> None:
+        (self.root / DESCRIPTOR).write_text(
+            json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+
+
+def read_rows(path: Path) -> list[Row]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [{k: v or None for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+def write_rows(path: Path, names: list[str], rows: Iterable[Row]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows([row.get(name) or "" for name in names] for row in rows)
+
+
+def codelist_rows() -> dict[str, list[Row]]:
+    return {name: read_rows(REPO / r["path"]) for name, r in RESOURCES.items() if name not in FACT_TABLES}
+
+
+def write_package(folder: Path, data: PackageData) -> Written:
+    """Write `data` as a package (repository descriptor and codelists) plus its archive, below folder."""
+    written = Written(folder / "package", folder / "archive")
+    written.root.mkdir(parents=True)
+    written.archive.mkdir()
+    shutil.copyfile(REPO / DESCRIPTOR, written.root / DESCRIPTOR)
+    for name in RESOURCES:
+        if name in FACT_TABLES:
+            written.write_rows(name, data.tables.get(name, []))
+        else:
+            written.path(name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(REPO / RESOURCES[name]["path"], written.path(name))
+    for file_name, text in data.archive.items():
+        (written.archive / file_name).write_bytes(text.encode("utf-8"))
+    return written
+
+
+def source_row(source_id: str, file_name: str, text: str, **cells: Cell) -> Row:
+    """A sources row whose sha256 and bytes describe `text` as archived (UTF-8)."""
+    data = text.encode("utf-8")
+    return {
+        "source_id": source_id,
+        "file_name": file_name,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": str(len(data)),
+        **cells,
+    }
+
+
+# --- the hand-written fixture ------------------------------------------------------------------------
+
+ENGLISH_TEXT = (
+    "The Ministry of Foreign Affairs of Azerbaijan summoned the Russian ambassador Mikhail Yevdokimov on 28 June 2025.\n"
+    "It protested the deaths of two brothers, Huseyn and Ziyaddin Safarov, after a police raid in Yekaterinburg\n"
+    'on 27 June 2025. The ministry called the raid "an act of violence", and said at least nine people were injured.\n'
+)
+RUSSIAN_TEXT = (
+    "В Екатеринбурге 27 июня 2025 года силовики задержали девять человек.\nПолиция Екатеринбурга провела рейд.\n"
+)
+ARABIC_TEXT = "استدعت وزارة الخارجية الأذربيجانية السفير الروسي ميخائيل يفدوكيموف.\n"
+
+SRC_EN, SRC_RU, SRC_AR = "src-0000000001", "src-0000000002", "src-0000000003"
+ACT_MFA, ACT_AMBASSADOR, ACT_POLICE = "act-0000000001", "act-0000000002", "act-0000000003"
+EVT_RAID, EVT_SUMMONS = "evt-0000000001", "evt-0000000002"
+DET_RAID, SUM_AMBASSADOR = "det-0000000001", "sum-0000000001"
+
+
+def _claim(number: int, target: str, source_id: str, quote: str, **cells: Cell) -> Row:
+    column = EVIDENCED[next(t for t in EVIDENCED if PREFIXES[t] == target[:3])]
+    return {
+        "claim_id": f"clm-{number:010d}",
+        column: target,
+        "source_id": source_id,
+        "quote": quote,
+        "status": "reported",
+        "sensitive": "false",
+        **cells,
+    }
+
+
+def fixture_data() -> PackageData:
+    """A few rows per table: every kind of reference, a claim for every fact row, quotes in three scripts."""
+    archive = {
+        "statement-en.txt": ENGLISH_TEXT,
+        "report-ru.txt": RUSSIAN_TEXT,
+        "statement-ar.txt": ARABIC_TEXT,
+    }
+    sources = [
+        source_row(
+            SRC_EN,
+            "statement-en.txt",
+            ENGLISH_TEXT,
+            title="Azerbaijan summons the Russian ambassador",
+            language="en",
+            publisher="Ministry of Foreign Affairs",
+            published="2025-06-28",
+            published_basis="stated",
+            description="Press statement on the summons.",
+        ),
+        source_row(
+            SRC_RU,
+            "report-ru.txt",
+            RUSSIAN_TEXT,
+            title="Рейд в Екатеринбурге",
+            title_en="Raid in Yekaterinburg",
+            language="ru",
+            published="2025-06",
+            published_basis="inferred-from-context",
+            description="News report on the raid.",
+            notes="Month from the text.",
+        ),
+        source_row(
+            SRC_AR,
+            "statement-ar.txt",
+            ARABIC_TEXT,
+            title="استدعاء السفير الروسي",
+            title_en="Summons of the Russian ambassador",
+            language="ar",
+            published_basis="unknown",
+            description="Arabic rendering of the statement.",
+        ),
+    ]
+    actors = [
+        {
+            "actor_id": ACT_MFA,
+            "name_en": "Ministry of Foreign Affairs of Azerbaijan",
+            "actor_type": "state-body",
+            "country": "AZ",
+            "sensitive": "false",
+        },
+        {
+            "actor_id": ACT_AMBASSADOR,
+            "name_en": "Mikhail Yevdokimov",
+            "actor_type": "person",
+            "country": "RU",
+            "description": "Russian ambassador to Azerbaijan.",
+            "sensitive": "false",
+        },
+        {
+            "actor_id": ACT_POLICE,
+            "name_en": "Police of Yekaterinburg",
+            "actor_type": "state-body",
+            "country": "RU",
+            "parent_actor_id": ACT_AMBASSADOR,
+            "sensitive": "false",
+            "notes": "Parent is a placeholder for tests.",
+        },
+    ]
+    actor_names = [
+        {
+            "name_id": "anm-0000000001",
+            "actor_id": ACT_MFA,
+            "name": "Ministry of Foreign Affairs of Azerbaijan",
+            "language": "en",
+            "source_id": SRC_EN,
+        },
+        {
+            "name_id": "anm-0000000002",
+            "actor_id": ACT_MFA,
+            "name": "وزارة الخارجية الأذربيجانية",
+            "language": "ar",
+            "source_id": SRC_AR,
+        },
+        {
+            "name_id": "anm-0000000003",
+            "actor_id": ACT_POLICE,
+            "name": "Полиция Екатеринбурга",
+            "language": "ru",
+            "source_id": SRC_RU,
+            "notes": "Genitive form as printed.",
+        },
+    ]
+    events = [
+        {
+            "event_id": EVT_RAID,
+            "event_type": "raid",
+            "date": "2025-06-27",
+            "date_precision": "day",
+            "date_basis": "stated",
+            "place": "Yekaterinburg",
+            "country": "RU",
+            "location_precision": "town",
+            "summary": "Police raid on Azerbaijani residents of Yekaterinburg.",
+            "sensitive": "false",
+        },
+        {
+            "event_id": EVT_SUMMONS,
+            "event_type": "diplomatic-summons",
+            "date": "2025-06-28",
+            "date_precision": "day",
+            "date_basis": "inferred-from-publication",
+            "date_note": "Dated by the statement's publication.",
+            "country": "AZ",
+            "location_precision": "country",
+            "summary": "Azerbaijan summons the Russian ambassador.",
+            "sensitive": "false",
+            "notes": "Second event for ordering tests.",
+        },
+    ]
+    participants = [
+        {
+            "participant_id": "ptc-0000000001",
+            "event_id": EVT_RAID,
+            "actor_id": ACT_POLICE,
+            "role": "perpetrator",
+        },
+        {
+            "participant_id": "ptc-0000000002",
+            "event_id": EVT_SUMMONS,
+            "actor_id": ACT_MFA,
+            "role": "participant",
+            "notes": "Summoning ministry.",
+        },
+    ]
+    detentions = [
+        {
+            "detention_id": DET_RAID,
+            "event_id": EVT_RAID,
+            "group_description": "Azerbaijani residents of Yekaterinburg",
+            "people_count_min": "9",
+            "people_count_max": "10",
+            "detaining_actor_id": ACT_POLICE,
+            "date": "2025-06-27",
+            "date_precision": "day",
+            "date_basis": "stated",
+            "place": "Yekaterinburg",
+            "country": "RU",
+            "location_precision": "town",
+            "status": "released",
+            "release_date": "2025-07",
+            "torture_alleged": "true",
+            "coercion_alleged": "false",
+            "sensitive": "false",
+            "notes": "Counts differ.",
+        },
+    ]
+    summonses = [
+        {
+            "summons_id": SUM_AMBASSADOR,
+            "event_id": EVT_SUMMONS,
+            "date": "2025-06-28",
+            "date_precision": "day",
+            "date_basis": "stated",
+            "summoning_actor_id": ACT_MFA,
+            "summoning_country": "AZ",
+            "summoned_actor_id": ACT_AMBASSADOR,
+            "summoned_rank": "ambassador",
+            "summoned_country": "RU",
+            "instrument": "protest-note",
+            "reasons": "Deaths of two brothers after a police raid.",
+        },
+    ]
+    claims = [
+        _claim(1, EVT_RAID, SRC_EN, "after a police raid in Yekaterinburg on 27 June 2025"),
+        _claim(
+            2,
+            EVT_SUMMONS,
+            SRC_EN,
+            "summoned the Russian ambassador Mikhail Yevdokimov on 28 June 2025. It protested",
+            claimant_actor_id=ACT_MFA,
+        ),
+        _claim(
+            3,
+            DET_RAID,
+            SRC_RU,
+            "силовики задержали девять человек",
+            quote_en="security forces detained nine people",
+            measure="detained",
+            value_min="9",
+            value_qualifier="exact",
+            status="alleged",
+        ),
+        _claim(
+            4,
+            SUM_AMBASSADOR,
+            SRC_AR,
+            "استدعت وزارة الخارجية الأذربيجانية السفير الروسي",
+            quote_en="The Azerbaijani foreign ministry summoned the Russian ambassador",
+        ),
+        _claim(5, ACT_MFA, SRC_EN, "The Ministry of Foreign Affairs of Azerbaijan"),
+        _claim(6, ACT_AMBASSADOR, SRC_EN, "the Russian ambassador Mikhail Yevdokimov"),
+        _claim(
+            7,
+            ACT_POLICE,
+            SRC_RU,
+            "Полиция Екатеринбурга провела рейд",
+            quote_en="The Yekaterinburg police held a raid",
+            notes="Translation by the editors.",
+        ),
+        _claim(
+            8,
+            EVT_RAID,
+            SRC_EN,
+            'the raid "an act of violence", and said at least nine people were injured',
+            measure="injured",
+            value_min="9",
+            value_qualifier="at-least",
+            claimant_actor_id=ACT_MFA,
+        ),
+    ]
+    tombstones = [
+        {
+            "retired_id": "evt-000000000z",
+            "table": "events",
+            "reason": "retracted",
+            "retired_in": "0.1.0",
+            "explanation": "Not supported by its source on review.",
+        },
+    ]
+    tables = {
+        "sources": sources,
+        "actors": actors,
+        "actor_names": actor_names,
+        "events": events,
+        "participants": participants,
+        "detentions": detentions,
+        "diplomatic_summons": summonses,
+        "claims": claims,
+        "tombstones": tombstones,
+    }
+    return PackageData(tables, archive)
