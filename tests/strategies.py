@@ -393,3 +393,115 @@ def fixture_data() -> PackageData:
         "tombstones": tombstones,
     }
     return PackageData(tables, archive)
+
+
+# --- strategies ---------------------------------------------------------------------------------------
+
+# Letters of the scripts the sources use, and punctuation a CSV writer must quote; no character that
+# starts a spreadsheet formula, no whitespace (words are joined with it), every one already NFC.
+LETTERS = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    "əğıöşüçƏĞİÖŞÜÇ"
+    "абвгдежзийклмнопрстуфхцчшщъыьэюяАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
+    "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    "\"',.;:!?()«»’"
+)
+LONGEST_WORD = 10
+LANGUAGES = ("en", "en-GB", "ru", "az", "az-Latn", "ar", "tr", "fr")
+FIRST_DAY, LAST_DAY = datetime.date(2017, 1, 1), datetime.date(2025, 12, 31)
+DATE_BASES_GIVEN = ("stated", "inferred-from-publication", "inferred-from-context")
+# The validator reads integers as 64-bit numbers; the schema has no maximum to say so.
+LARGEST_COUNT = 10**9
+
+words = st.text(alphabet=LETTERS, min_size=1, max_size=LONGEST_WORD)
+
+
+def texts(min_size: int = 1, max_size: int = 200) -> st.SearchStrategy[str]:
+    """Single-line cell text: words joined by one space, so never padded and never empty."""
+    most = max(1, min(6, (max_size + 1) // (LONGEST_WORD + 1)))
+    return st.lists(words, min_size=1, max_size=most).map(" ".join).filter(lambda s: len(s) >= min_size)
+
+
+def ids(table: str) -> st.SearchStrategy[str]:
+    body = st.text(alphabet=CROCKFORD, min_size=10, max_size=10)
+    return body.map(lambda b: f"{PREFIXES[table]}-{b}")
+
+
+def _to_cell(value: object) -> Cell:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def cell_strategy(table: str, name: str) -> st.SearchStrategy[Cell]:
+    """A valid cell judged by the field alone, from its JSON Schema: enums, numbers, booleans, patterns and
+    text. Fields whose validity depends on other rows or cells are drawn by `packages` instead."""
+    prop = {k: v for k, v in SCHEMAS[table]["properties"][name].items() if k != "description"}
+    nullable = isinstance(prop["type"], list)
+    kind = prop["type"][0] if nullable else prop["type"]
+    if "enum" in prop or kind == "boolean" or (kind == "string" and "pattern" in prop):
+        return from_schema(prop).map(_to_cell)
+    if kind == "integer":
+        return from_schema({**prop, "maximum": LARGEST_COUNT}).map(_to_cell)
+    text = texts(prop.get("minLength", 1), prop["maxLength"])
+    return st.none() | text if nullable else text
+
+
+def row(table: str, **fixed: Cell) -> st.SearchStrategy[Row]:
+    """A row of `table` with the cells in `fixed` as given and every other cell drawn by `cell_strategy`."""
+    names = FIELD_NAMES[table]
+    return st.fixed_dictionaries(
+        {name: st.just(fixed[name]) if name in fixed else cell_strategy(table, name) for name in names}
+    )
+
+
+@dataclass(frozen=True)
+class Dating:
+    cells: Row
+    earliest: datetime.date | None  # a day no later than the date's earliest possible day
+
+
+@st.composite
+def datings(draw: Draw) -> Dating:
+    """date, date_precision, date_basis and date_note that agree: EDTF forms from a day to open intervals."""
+    day = draw(st.dates(FIRST_DAY, LAST_DAY))
+    later = day + datetime.timedelta(days=draw(st.integers(0, 400)))
+    forms = {
+        "day": (day.isoformat(), "day"),
+        "uncertain day": (day.isoformat() + draw(st.sampled_from("?~%")), "day"),
+        "month": (day.isoformat()[:7], "month"),
+        "year": (day.isoformat()[:4], "year"),
+        "interval": (f"{day.isoformat()}/{later.isoformat()}", draw(st.sampled_from(("day", "week", "month")))),
+        "open interval": (f"{day.isoformat()}/..", "week"),
+        "unspecified day": (day.isoformat()[:8] + "XX", "month"),
+        "none": (None, "unknown"),
+    }
+    date, precision = forms[draw(st.sampled_from(sorted(forms)))]
+    basis = draw(st.sampled_from(DATE_BASES_GIVEN)) if date else "unknown"
+    note = draw(texts(max_size=500)) if basis.startswith("inferred") else draw(st.none() | texts(max_size=500))
+    cells = {"date": date, "date_precision": precision, "date_basis": basis, "date_note": note}
+    return Dating(cells, day if date else None)
+
+
+@dataclass(frozen=True)
+class Source:
+    row: Row
+    words: list[str]
+
+
+@st.composite
+def sources(draw: Draw, source_id: str, number: int) -> Source:
+    """A source row and the words of its archived text (one space or a line break between them)."""
+    text_words = draw(st.lists(words, min_size=3, max_size=15))
+    separators = draw(st.lists(st.sampled_from([" ", " ", "\n"]), min_size=len(text_words), max_size=len(text_words)))
+    text = "".join(w + s for w, s in zip(text_words, separators, strict=True)).rstrip(" ")
+    file_name = f"{number}-{draw(st.text(alphabet=CROCKFORD, min_size=1, max_size=8))}.txt"
+    published = draw(datings()).cells["date"]
+    cells = draw(row("sources", language=draw(st.sampled_from(LANGUAGES)), published=published))
+    return Source({**cells, **source_row(source_id, file_name, text)}, text_words)
+
+
+def source_text(source: Source, separators: str = " ") -> str:
+    raise NotImplementedError

@@ -1,7 +1,8 @@
 """`azru schemas`: everything derived from datapackage.json and azru.rules, written by one command.
 
 JSON Schemas (draft-07, one per table, describing a typed row as in the NDJSON release), the
-codebook, the error catalogue, the ISO 3166 country codelist and the timeline figure. tests/test_generated.py fails with
+codebook, the error catalogue, the ISO 3166 country codelist, the timeline figure and the
+descriptor's `sources` list (from data/sources.csv). tests/test_generated.py fails with
 "run `make schemas`" when any of them is stale.
 """
 
@@ -49,7 +50,18 @@ def generated_files(root: Path) -> dict[str, str]:
     files["docs/codebook.md"] = codebook(package, root)
     files["docs/errors.md"] = error_catalogue()
     files["docs/timeline.svg"] = timeline_of(root)
+    files["datapackage.json"] = _dump({**package.descriptor, "sources": descriptor_sources(root, package)})
     return files
+
+
+def descriptor_sources(root: Path, package: Package) -> list[dict[str, str]]:
+    """The descriptor's `sources`, one per archived document, derived from data/sources.csv."""
+    with open(root / package.tables["sources"].path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [
+        {"title": f"{row['file_name']}: {row['title_en'] or row['title']} (sha256 {row['sha256']})"}
+        for row in rows
+    ]
 
 
 def countries_csv() -> str:

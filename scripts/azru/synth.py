@@ -457,23 +457,23 @@ def actor_names(ctx: Context, start: int, stop: int) -> pl.DataFrame:
     of them a second spelling from a source in another language. Name row 2a (+1) is actor a's."""
     n_sources = ctx.sizes.sources
     english = rows(start, stop).select(
-        name=2 * ROW, actor=ROW, source=2 * ctx.draws.below(ROW, "name/en-source", (n_sources + 1) // 2)
+        name_row=2 * ROW, actor=ROW, source=2 * ctx.draws.below(ROW, "name/en-source", (n_sources + 1) // 2)
     )
     other = (
         rows(start, stop)
         .filter(ctx.draws.chance(ROW, "name/second", 50))
-        .select(name=2 * ROW + 1, actor=ROW, source=2 * ctx.draws.below(ROW, "name/source", n_sources // 2) + 1)
+        .select(name_row=2 * ROW + 1, actor=ROW, source=2 * ctx.draws.below(ROW, "name/source", n_sources // 2) + 1)
     )
-    both = pl.concat([english, other]).sort("name")
+    both = pl.concat([english, other]).sort("name_row")
     actor, source = pl.col("actor"), pl.col("source")
     language = source_language(source)
     return both.select(
-        name_id=ctx.draws.id("actor_names", both["name"]),
+        name_id=ctx.draws.id("actor_names", both["name_row"]),
         actor_id=ctx.ref("actors", actor),
         name=actor_name(ctx, actor, language),
         language=choose(language, LANGUAGES),
         source_id=ctx.ref("sources", source),
-        notes=notes(ctx, pl.col("name"), "name/notes"),
+        notes=notes(ctx, pl.col("name_row"), "name/notes"),
         source=source,
     )
 
