@@ -6,7 +6,7 @@ minutes; only the offending rows come back to Python.
 
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,6 @@ class Context:
     con: duckdb.DuckDBPyConnection
     loaded: set[str]
     archive: Path | None
-    source_texts: dict[str, str] = field(default_factory=dict)
 
     def has(self, *tables: str) -> bool:
         return all(t in self.loaded for t in tables)
@@ -127,9 +126,11 @@ def cells(ctx: Context) -> Iterator[Finding]:
                 f"{col} IS NULL AS missing",
                 *(f"({sql}) AS {_quoted(code)}" for code, sql in conditions.items()),
             ]
-            any_bad = " OR ".join(f"({sql})" for code, sql in conditions.items() if code not in CHARACTER_RULES)
-            if spec.type == "string":
-                any_bad = f"{any_bad} OR {_suspicious_characters(col)}"
+            plain = [sql for code, sql in conditions.items() if code not in CHARACTER_RULES]
+            character = [sql for code, sql in conditions.items() if code in CHARACTER_RULES]
+            if character:  # the cheap one-regex prefilter keeps NFC and friends off clean cells
+                plain.append(f"{_suspicious_characters(col)} AND ({' OR '.join(character)})")
+            any_bad = " OR ".join(f"({sql})" for sql in plain) or "false"
             missing = f"{col} IS NULL" if spec.required else "false"
             rows = ctx.rows(
                 f"SELECT {LINE_COLUMN}, {col}, {', '.join(flags)} FROM {_quoted(table.name)} "
@@ -431,6 +432,9 @@ def tombstones(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding("tombstone-replacement-missing", "tombstones", line, "replaced_by", value)
 
 
+ARCHIVE_BATCH = 2000  # source texts held in Python at once; the rest wait in DuckDB, which can spill
+
+
 @check
 def provenance(ctx: Context) -> Iterator[Finding]:
     """Archived files match their hash and size; quotes and names are verbatim in them."""
@@ -445,34 +449,48 @@ def provenance(ctx: Context) -> Iterator[Finding]:
         f"WHERE source_id IS NOT NULL AND regexp_full_match(file_name, ?) ORDER BY {LINE_COLUMN}",
         [pattern],
     )
+    ctx.con.execute("CREATE OR REPLACE TEMP TABLE source_texts (source_id VARCHAR, text VARCHAR)").fetchall()
+    batch: dict[str, str] = {}
     for line, source_id, file_name, sha256, size in rows:
-        path = ctx.archive / file_name
-        if not path.is_file():
-            yield ctx.finding("archive-file-missing", "sources", line, "file_name", file_name, archive=ctx.archive)
-            continue
-        data = path.read_bytes()
-        actual = hashlib.sha256(data).hexdigest()
-        if sha256 is not None and actual != sha256:
-            yield ctx.finding(
-                "source-hash-mismatch", "sources", line, "sha256", sha256, file_name=file_name, actual=actual
-            )
-        if size is not None and str(len(data)) != size:
-            yield ctx.finding(
-                "source-bytes-mismatch", "sources", line, "bytes", size, file_name=file_name, actual=len(data)
-            )
-        try:
-            ctx.source_texts[source_id] = normalise_whitespace(data.decode("utf-8"))
-        except UnicodeDecodeError as error:
-            yield ctx.finding("source-unreadable", "sources", line, "file_name", file_name, error=error.reason)
+        yield from _archived_text(ctx, line, source_id, file_name, sha256, size, batch)
+        if len(batch) >= ARCHIVE_BATCH:
+            _store_texts(ctx, batch)
+    _store_texts(ctx, batch)
     yield from _verbatim(ctx)
 
 
-def _verbatim(ctx: Context) -> Iterator[Finding]:
-    texts = pl.DataFrame(
-        {"source_id": list(ctx.source_texts), "text": list(ctx.source_texts.values())},
-        schema={"source_id": pl.String, "text": pl.String},
+def _archived_text(
+    ctx: Context, line: int, source_id: str, file_name: str, sha256: str | None, size: str | None, batch: dict[str, str]
+) -> Iterator[Finding]:
+    path = ctx.archive / file_name if ctx.archive else Path(file_name)
+    if not path.is_file():
+        yield ctx.finding("archive-file-missing", "sources", line, "file_name", file_name, archive=ctx.archive)
+        return
+    data = path.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
+    if sha256 is not None and actual != sha256:
+        yield ctx.finding("source-hash-mismatch", "sources", line, "sha256", sha256, file_name=file_name, actual=actual)
+    if size is not None and str(len(data)) != size:
+        yield ctx.finding(
+            "source-bytes-mismatch", "sources", line, "bytes", size, file_name=file_name, actual=len(data)
+        )
+    try:
+        batch[source_id] = normalise_whitespace(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        yield ctx.finding("source-unreadable", "sources", line, "file_name", file_name, error=error.reason)
+
+
+def _store_texts(ctx: Context, batch: dict[str, str]) -> None:
+    frame = pl.DataFrame(
+        {"source_id": list(batch), "text": list(batch.values())}, schema={"source_id": pl.String, "text": pl.String}
     )
-    ctx.con.register("source_texts", texts)
+    ctx.con.register("text_batch", frame)
+    ctx.con.execute("INSERT INTO source_texts SELECT * FROM text_batch").fetchall()
+    ctx.con.unregister("text_batch")
+    batch.clear()
+
+
+def _verbatim(ctx: Context) -> Iterator[Finding]:
     # cells have no padding or control characters, so only runs of spaces or other spaces need collapsing
     collapse = (
         f"CASE WHEN regexp_matches(COLUMN, '{NEEDS_COLLAPSE}') "
@@ -483,16 +501,15 @@ def _verbatim(ctx: Context) -> Iterator[Finding]:
         if not ctx.has(table):
             continue
         rows = ctx.rows(
-            f"SELECT c.{LINE_COLUMN}, c.{name}, c.source_id FROM {table} c JOIN source_texts s USING (source_id) "
-            f"WHERE c.{name} IS NOT NULL AND NOT contains(s.text, {collapse.replace('COLUMN', 'c.' + name)}) "
-            f"ORDER BY c.{LINE_COLUMN}"
+            f"SELECT c.{LINE_COLUMN}, c.{name}, c.source_id, s.text FROM {table} c JOIN source_texts s "
+            f"USING (source_id) WHERE c.{name} IS NOT NULL AND NOT contains(s.text, "
+            f"{collapse.replace('COLUMN', 'c.' + name)}) ORDER BY c.{LINE_COLUMN}"
         )
-        for line, value, source_id in rows:
+        for line, value, source_id, text in rows:
             params = {"source": source_id}
             if code == "quote-not-verbatim":
-                params |= _divergence(normalise_whitespace(value), ctx.source_texts[source_id])
+                params |= _divergence(normalise_whitespace(value), text)
             yield ctx.finding(code, table, line, name, value, **params)
-    ctx.con.unregister("source_texts")
 
 
 def _divergence(quote: str, text: str) -> dict[str, str]:

@@ -17,7 +17,8 @@ class EdtfError(ValueError):
     """The value is not a usable EDTF date; the message says why in plain words."""
 
 
-PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# YYYY, YYYY-MM or YYYY-MM-DD with an optional level-1 qualifier: nearly every real value.
+PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?[?~%]?")
 
 
 def _plain_bounds(year: int, month: int | None, day: int | None) -> tuple[date, date]:

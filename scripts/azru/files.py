@@ -74,24 +74,29 @@ def scan_bytes(path: Path, rel: str) -> ByteScan:
 
 
 def _scan_chunk(chunk: bytes, rel: str, first_line: int, findings: list[Finding]) -> bool:
-    """Append this chunk's byte-level findings; True when the exact tokenizer must read the file."""
+    """Append this chunk's blank lines; True when the exact tokenizer must read the file.
+
+    UTF-8 is not decoded here: DuckDB rejects bad bytes, which sends the file to load_exact.
+    """
     suspect = False
-    position = 0
-    while not chunk.isascii():
-        try:
-            chunk[position:].decode("utf-8")
-            break
-        except UnicodeDecodeError as error:
-            offset = position + error.start
-            line, column = _line_and_column(chunk, offset, first_line)
-            bad = chunk[offset : offset + max(1, error.end - error.start)]
-            findings.append(Finding("encoding-invalid", rel, line, column, value=bad.hex(" ")))
-            position = offset + max(1, error.end - error.start)
-            suspect = True
     for offset in _blank_line_offsets(chunk, at_file_start=first_line == 1):
         findings.append(Finding("blank-line", rel, _line_and_column(chunk, offset, first_line)[0]))
         suspect = True
     return suspect or b"\r" in chunk
+
+
+def encoding_findings(data: bytes, rel: str) -> Iterator[Finding]:
+    position = 0
+    while True:
+        try:
+            data[position:].decode("utf-8")
+            return
+        except UnicodeDecodeError as error:
+            offset = position + error.start
+            line, column = _line_and_column(data, offset, 1)
+            bad = data[offset : offset + max(1, error.end - error.start)]
+            yield Finding("encoding-invalid", rel, line, column, value=bad.hex(" "))
+            position = offset + max(1, error.end - error.start)
 
 
 def _blank_line_offsets(chunk: bytes, at_file_start: bool) -> Iterator[int]:
@@ -179,7 +184,9 @@ def _quoted_cell(text: str, i: int, line: int, errors: list[str]) -> tuple[str, 
 
 
 def load_exact(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str) -> Iterator[Finding]:
-    text = path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
+    data = path.read_bytes()
+    yield from encoding_findings(data, rel)
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff")
     names = table.field_names
     columns: list[list[str | None]] = [[] for _ in names]
     lines: list[int] = []

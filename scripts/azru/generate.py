@@ -59,8 +59,7 @@ def descriptor_sources(root: Path, package: Package) -> list[dict[str, str]]:
     with open(root / package.tables["sources"].path, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return [
-        {"title": f"{row['file_name']}: {row['title_en'] or row['title']} (sha256 {row['sha256']})"}
-        for row in rows
+        {"title": f"{row['file_name']}: {row['title_en'] or row['title']} (sha256 {row['sha256']})"} for row in rows
     ]
 
 

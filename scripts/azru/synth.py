@@ -32,6 +32,8 @@ PRIME = 2_147_483_647
 ID_SPACE = len(CROCKFORD) ** RANDOM_LENGTH
 ID_HALF = 2**25
 ID_ROUNDS = 3
+# The ids of the tables others refer to stay in memory (about 25 bytes a row): ten million events
+# keep that to some hundreds of megabytes.
 MAX_EVENTS = 10_000_000
 # Rows built and written at a time: bounds memory whatever the number of events.
 CHUNK_ROWS = 250_000
@@ -223,7 +225,7 @@ class Sizes:
 
     @property
     def sources(self) -> int:
-        return max(3, self.events // 1000)
+        return max(3, self.events // 20)  # about 28 quotes per document, as in a news archive
 
     @property
     def actors(self) -> int:
@@ -268,7 +270,7 @@ class Draws:
         """A value in [0, 2**31 - 1), well spread for consecutive indices."""
         a, b, c, d = self._constants(salt, 4, PRIME)
         x = (index * a + b) % PRIME
-        x = x.xor(x // 65536)  # folds high bits into low ones, which `% k` keeps
+        x = x.xor(x // 2**16)  # folds high bits into the low ones, which `% k` keeps
         return (x * c + d) % PRIME
 
     def below(self, index: pl.Expr, salt: str, bound: int | pl.Expr) -> pl.Expr:
@@ -731,32 +733,33 @@ def tombstones(ctx: Context) -> pl.DataFrame:
 
 
 class Archive:
-    """The synthetic source texts, grown chunk by chunk: a title, name spellings, quotes, a filler."""
+    """The synthetic source texts: a title, the name spellings and quotes cited from it, a filler.
+
+    The cited texts are gathered chunk by chunk (a column each, far smaller than the chunks) and each
+    file is written once at the end: appending to tens of thousands of files per chunk is slower.
+    """
 
     def __init__(self, directory: Path, listing: pl.DataFrame) -> None:
-        self.paths = [directory / name for name in listing["file_name"]]
-        for path, title in zip(self.paths, listing["title"], strict=True):
-            path.write_bytes(f"{title}\n\n".encode())
+        self.directory = directory
+        self.listing = listing.select("source", "file_name", "title")
+        self.cited: list[pl.DataFrame] = []
 
     def add(self, frame: pl.DataFrame, column: str) -> None:
-        texts = frame.group_by("source").agg(pl.col(column).str.join("\n")).sort("source")
-        for source, text in texts.iter_rows():
-            with open(self.paths[source], "ab") as file:
-                file.write(f"{text}\n".encode())
+        self.cited.append(frame.select("source", text=pl.col(column)))
 
     def finish(self) -> pl.DataFrame:
-        """Close every text; return its sha256 and size in bytes, by source row."""
+        """Write every text; return its sha256 and size in bytes, by source row."""
+        cited = pl.concat(self.cited, rechunk=False)
+        self.cited.clear()
+        texts = cited.group_by("source", maintain_order=True).agg(pl.col("text").str.join("\n"))
+        files = self.listing.join(texts, on="source", how="left").sort("source")
         digests, sizes = [], []
-        for path in self.paths:
-            with open(path, "ab") as file:
-                file.write(f"\n{FILLER}\n".encode())
-            data = path.read_bytes()
+        for file_name, title, text in files.select("file_name", "title", "text").iter_rows():
+            data = "\n\n".join(part for part in (title, text, FILLER) if part).encode() + b"\n"
+            (self.directory / file_name).write_bytes(data)
             digests.append(hashlib.sha256(data).hexdigest())
             sizes.append(len(data))
-        return pl.DataFrame(
-            {"source": range(len(self.paths)), "sha256": digests, "bytes": sizes},
-            schema={"source": pl.Int64, "sha256": pl.String, "bytes": pl.Int64},
-        )
+        return files.select("source", sha256=pl.Series(digests), bytes=pl.Series(sizes, dtype=pl.Int64))
 
 
 def archived(frames: Iterable[pl.DataFrame], archive: Archive, column: str) -> Iterator[pl.DataFrame]:
@@ -802,10 +805,7 @@ def fallback_countries() -> pl.DataFrame:
 
 def new_context(package: Package, seed: int, sizes: Sizes) -> Context:
     draws = Draws(seed)
-    codes = {
-        table.name: pl.read_csv(package.root / table.path, infer_schema=False, columns=["code"])["code"].to_list()
-        for table in package.codelists
-    }
+    codes = {table.name: package.read(table.name)["code"].to_list() for table in package.codelists}
     countries = [code for code in COUNTRIES if code in set(codes["countries"])]
     referenced = {
         "sources": sizes.sources,

@@ -97,7 +97,8 @@ def validate(root: Path, archive: Path | None = None) -> list[Finding]:
         return found
     package = Package(root, descriptor)
     with tempfile.TemporaryDirectory(prefix="azru-") as spill:
-        con = duckdb.connect(config={"threads": 2, "memory_limit": "700MB", "temp_directory": spill})
+        # file-backed so the buffer manager can evict (compressed) pages and keep memory bounded
+        con = duckdb.connect(str(Path(spill) / "azru.duckdb"), config={"threads": 2, "memory_limit": "500MB"})
         loaded = set()
         for table in package.tables.values():
             if not (root / table.path).is_file():
