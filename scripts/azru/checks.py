@@ -120,29 +120,50 @@ def cells(ctx: Context) -> Iterator[Finding]:
         if table.name not in ctx.loaded:
             continue
         for spec in table.fields:
-            col = _quoted(spec.name)
             conditions = _cell_conditions(table, spec.name)
-            flags = [
-                f"{col} IS NULL AS missing",
-                *(f"({sql}) AS {_quoted(code)}" for code, sql in conditions.items()),
-            ]
-            plain = [sql for code, sql in conditions.items() if code not in CHARACTER_RULES]
-            character = [sql for code, sql in conditions.items() if code in CHARACTER_RULES]
-            if character:  # the cheap one-regex prefilter keeps NFC and friends off clean cells
-                plain.append(f"{_suspicious_characters(col)} AND ({' OR '.join(character)})")
-            any_bad = " OR ".join(f"({sql})" for sql in plain) or "false"
-            missing = f"{col} IS NULL" if spec.required else "false"
-            rows = ctx.rows(
-                f"SELECT {LINE_COLUMN}, {col}, {', '.join(flags)} FROM {_quoted(table.name)} "
-                f"WHERE ({missing}) OR ({col} IS NOT NULL AND ({any_bad})) ORDER BY {LINE_COLUMN}"
-            )
-            for line, value, missing_flag, *flag_values in rows:
-                if missing_flag:
+            for line, value, missing, *flag_values in _bad_cells(ctx, table, spec.name, conditions):
+                if missing:
                     yield ctx.finding("required-missing", table.name, line, spec.name)
                     continue
                 for code, bad in zip(conditions, flag_values, strict=True):
                     if bad:
                         yield _cell_finding(ctx, table, spec.name, code, line, value)
+
+
+def _bad_cells(ctx: Context, table: Table, name: str, conditions: dict[str, str]) -> list[tuple[Any, ...]]:
+    """(line, value, missing, flag per condition) for every cell that breaks a rule, in line order."""
+    col, source = _quoted(name), _quoted(table.name)
+    flags = ", ".join(f"({sql})" for sql in conditions.values()) or "NULL"
+    plain = [sql for code, sql in conditions.items() if code not in CHARACTER_RULES]
+    character = [sql for code, sql in conditions.items() if code in CHARACTER_RULES]
+    if character:  # the cheap one-regex prefilter keeps NFC and friends off clean cells
+        plain.append(f"{_suspicious_characters(col)} AND ({' OR '.join(character)})")
+    bad = f"{col} IS NOT NULL AND ({' OR '.join(f'({sql})' for sql in plain) or 'false'})"
+    missing = f"{col} IS NULL" if table.field(name).required else "false"
+    if not _few_values(ctx, table, name):
+        return ctx.rows(
+            f"SELECT {LINE_COLUMN}, {col}, {col} IS NULL, {flags} FROM {source} "
+            f"WHERE ({missing}) OR ({bad}) ORDER BY {LINE_COLUMN}"
+        )
+    # codes, dates and booleans repeat: judge each distinct value once, then find its lines
+    judged = {
+        value: rest
+        for value, *rest in ctx.rows(f"SELECT {col}, {flags} FROM (SELECT DISTINCT {col} FROM {source}) WHERE {bad}")
+    }
+    if not judged and missing == "false":
+        return []
+    rows = ctx.rows(
+        f"SELECT {LINE_COLUMN}, {col} FROM {source} WHERE ({missing}) OR {col} IN (SELECT unnest(?)) "
+        f"ORDER BY {LINE_COLUMN}",
+        [list(judged)],
+    )
+    return [(line, value, value is None, *judged.get(value, [None] * len(conditions))) for line, value in rows]
+
+
+def _few_values(ctx: Context, table: Table, name: str) -> bool:
+    """Fields whose values come from a small set: codelist codes, booleans, EDTF dates."""
+    coded = any(local == name and ctx.package.tables[target].is_codelist for local, target, _ in table.references())
+    return coded or name in EDTF_FIELDS or table.field(name).type == "boolean"
 
 
 CHARACTER_RULES = ("forbidden-character", "whitespace-padding", "formula-prefix", "not-nfc")
@@ -491,10 +512,10 @@ def _store_texts(ctx: Context, batch: dict[str, str]) -> None:
 
 
 def _verbatim(ctx: Context) -> Iterator[Finding]:
-    # cells have no padding or control characters, so only runs of spaces or other spaces need collapsing
+    # only runs of spaces or other whitespace need collapsing; trim, so padding is reported once, as padding
     collapse = (
-        f"CASE WHEN regexp_matches(COLUMN, '{NEEDS_COLLAPSE}') "
-        f"THEN regexp_replace(COLUMN, '{WHITESPACE}+', ' ', 'g') ELSE COLUMN END"
+        f"trim(CASE WHEN regexp_matches(COLUMN, '{NEEDS_COLLAPSE}') "
+        f"THEN regexp_replace(COLUMN, '{WHITESPACE}+', ' ', 'g') ELSE COLUMN END)"
     )
     checks = [("claims", "quote", "quote-not-verbatim"), ("actor_names", "name", "name-not-in-source")]
     for table, name, code in checks:

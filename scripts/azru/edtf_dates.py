@@ -73,7 +73,7 @@ def bounds(value: str) -> tuple[date, date]:
         raise EdtfError("an interval needs at least one end")
     lower = EARLIEST if start in OPEN_ENDS else _single_bounds(start)[0]
     upper = LATEST if end in OPEN_ENDS else _single_bounds(end)[1]
-    if start not in OPEN_ENDS and end not in OPEN_ENDS and _single_bounds(start)[0] > _single_bounds(end)[0]:
+    if lower > upper:  # reversed only when every possible start falls after every possible end
         raise EdtfError("reversed")
     return lower, upper
 

@@ -41,6 +41,20 @@ def _line_and_column(data: bytes, offset: int, first_line: int) -> tuple[int, in
 
 
 def scan_bytes(path: Path, rel: str) -> ByteScan:
+    """Count lines, and look for what only the careful scan can locate (BOM, CR, blank lines)."""
+    newlines, tail, trouble = 0, b"\n", False
+    with open(path, "rb") as handle:
+        trouble = handle.read(len(BOM)) == BOM
+        handle.seek(0)
+        while chunk := handle.read(CHUNK):
+            newlines += chunk.count(b"\n")
+            trouble = trouble or b"\r" in chunk or b"\n\n" in chunk or (tail == b"\n" and chunk[:1] == b"\n")
+            tail = chunk[-1:]
+    return careful_scan(path, rel) if trouble else ByteScan([], newlines, crlf=False, suspect=False)
+
+
+def careful_scan(path: Path, rel: str) -> ByteScan:
+    """Every BOM, CR LF and blank line with its line number; the file then goes to the exact tokenizer."""
     findings: list[Finding] = []
     newlines = 0
     crlf = suspect = False
@@ -70,7 +84,7 @@ def scan_bytes(path: Path, rel: str) -> ByteScan:
             newlines += chunk.count(b"\n")
             if not block:
                 break
-    return ByteScan(findings, newlines, crlf, suspect)
+    return ByteScan(findings, newlines, crlf, suspect=True)
 
 
 def _scan_chunk(chunk: bytes, rel: str, first_line: int, findings: list[Finding]) -> bool:

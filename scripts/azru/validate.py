@@ -46,6 +46,18 @@ SHAPE = {
                                     "type": "object",
                                     "required": ["name"],
                                     "properties": {"name": {"type": "string", "pattern": "^[a-z0-9_]+$"}},
+                                    # the cell checks compare integers with these limits in SQL
+                                    "if": {"properties": {"type": {"const": "integer"}}, "required": ["type"]},
+                                    "then": {
+                                        "properties": {
+                                            "constraints": {
+                                                "properties": {
+                                                    "minimum": {"type": "integer"},
+                                                    "maximum": {"type": "integer"},
+                                                }
+                                            }
+                                        }
+                                    },
                                 },
                             },
                             "primaryKey": {"type": "array", "items": {"type": "string"}},
@@ -98,7 +110,7 @@ def validate(root: Path, archive: Path | None = None) -> list[Finding]:
     package = Package(root, descriptor)
     with tempfile.TemporaryDirectory(prefix="azru-") as spill:
         # file-backed so the buffer manager can evict (compressed) pages and keep memory bounded
-        con = duckdb.connect(str(Path(spill) / "azru.duckdb"), config={"threads": 2, "memory_limit": "500MB"})
+        con = duckdb.connect(config={"threads": 2, "memory_limit": "600MB", "temp_directory": spill})
         loaded = set()
         for table in package.tables.values():
             if not (root / table.path).is_file():
@@ -171,10 +183,25 @@ def check_descriptor(root: Path) -> Iterator[Finding | dict[str, Any]]:
             yield Finding("resource-file-missing", DESCRIPTOR, value=resource["path"])
     if unsafe:
         return
-    profile_errors = list(profile_findings(descriptor))
+    profile_errors = list(profile_findings(descriptor)) or list(reference_findings(descriptor))
     yield from profile_errors
     if not profile_errors:
         yield descriptor
+
+
+def reference_findings(descriptor: dict[str, Any]) -> Iterator[Finding]:
+    """Foreign keys into a resource that does not exist, which would otherwise silently check nothing."""
+    names = {resource["name"] for resource in descriptor["resources"]}
+    for i, resource in enumerate(descriptor["resources"]):
+        for j, key in enumerate(resource["schema"].get("foreignKeys", [])):
+            target = key["reference"].get("resource")
+            if target and target not in names:
+                where = f"resources/{i}/schema/foreignKeys/{j}/reference/resource"
+                yield Finding(
+                    "descriptor-not-conforming",
+                    DESCRIPTOR,
+                    params={"where": where, "error": f"no resource is named {target!r}"},
+                )
 
 
 def profile_findings(descriptor: dict[str, Any]) -> Iterator[Finding]:
