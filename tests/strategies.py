@@ -7,6 +7,8 @@ and the archive. Nothing here reads data/*.csv, which other people are filling i
 """
 
 import csv
+import datetime
+import functools
 import hashlib
 import json
 import shutil
@@ -15,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from azru.ids import PREFIXES
+from azru.ids import CROCKFORD, PREFIXES
 from azru.package import CODELIST_DIR, DESCRIPTOR
 from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
 
 REPO = Path(__file__).parents[1]
 DESCRIPTOR_JSON: dict[str, Any] = json.loads((REPO / DESCRIPTOR).read_text(encoding="utf-8"))
@@ -28,6 +31,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     name: json.loads((REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")) for name in FACT_TABLES
 }
 KEYS = {name: r["schema"]["primaryKey"][0] for name, r in RESOURCES.items()}
+SPECS = {(t, f["name"]): f for t, r in RESOURCES.items() for f in r["schema"]["fields"]}
+# (table, field) of every foreign key -> the table it points at
+TARGET_OF = {
+    (t, fk["fields"][0]): fk["reference"]["resource"] or t
+    for t, r in RESOURCES.items()
+    for fk in r["schema"].get("foreignKeys", [])
+}
 # The tables whose rows need a claim, and the claims column that points at them.
 EVIDENCED = {
     "events": "event_id",
@@ -47,7 +57,7 @@ class PackageData:
     archive: dict[str, str] = field(default_factory=dict)
 
     def ids(self, table: str) -> list[str]:
-        return [row[KEYS[table]] for row in self.tables.get(table, []) if row[KEYS[table]]]
+        return [key for row in self.tables.get(table, []) if (key := row[KEYS[table]])]
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,9 @@ class Written:
     def rows(self, table: str) -> list[Row]:
         return read_rows(self.path(table))
 
+    def all_rows(self) -> dict[str, list[Row]]:
+        return {table: self.rows(table) for table in RESOURCES}
+
     def write_rows(self, table: str, rows: list[Row]) -> None:
         write_rows(self.path(table), FIELD_NAMES[table], rows)
 
@@ -73,6 +86,17 @@ class Written:
         (self.root / DESCRIPTOR).write_text(
             json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
+
+
+def referenced(tables: dict[str, list[Row]]) -> set[str]:
+    """Every value a foreign key or a tombstone points at: changing such a key would break that reference too."""
+    values = {row[local] for table, local in TARGET_OF if table in tables for row in tables[table]}
+    values |= {row["replaced_by"] for row in tables.get("tombstones", [])}
+    return {v for v in values if v}
+
+
+def is_codelist(table: str) -> bool:
+    return table not in FACT_TABLES
 
 
 def read_rows(path: Path) -> list[Row]:
@@ -86,10 +110,6 @@ def write_rows(path: Path, names: list[str], rows: Iterable[Row]) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(names)
         writer.writerows([row.get(name) or "" for name in names] for row in rows)
-
-
-def codelist_rows() -> dict[str, list[Row]]:
-    return {name: read_rows(REPO / r["path"]) for name, r in RESOURCES.items() if name not in FACT_TABLES}
 
 
 def write_package(folder: Path, data: PackageData) -> Written:
@@ -124,7 +144,8 @@ def source_row(source_id: str, file_name: str, text: str, **cells: Cell) -> Row:
 # --- the hand-written fixture ------------------------------------------------------------------------
 
 ENGLISH_TEXT = (
-    "The Ministry of Foreign Affairs of Azerbaijan summoned the Russian ambassador Mikhail Yevdokimov on 28 June 2025.\n"
+    "The Ministry of Foreign Affairs of Azerbaijan summoned the Russian ambassador Mikhail Yevdokimov "
+    "on 28 June 2025.\n"
     "It protested the deaths of two brothers, Huseyn and Ziyaddin Safarov, after a police raid in Yekaterinburg\n"
     'on 27 June 2025. The ministry called the raid "an act of violence", and said at least nine people were injured.\n'
 )
@@ -159,7 +180,7 @@ def fixture_data() -> PackageData:
         "report-ru.txt": RUSSIAN_TEXT,
         "statement-ar.txt": ARABIC_TEXT,
     }
-    sources = [
+    sources: list[Row] = [
         source_row(
             SRC_EN,
             "statement-en.txt",
@@ -194,7 +215,7 @@ def fixture_data() -> PackageData:
             description="Arabic rendering of the statement.",
         ),
     ]
-    actors = [
+    actors: list[Row] = [
         {
             "actor_id": ACT_MFA,
             "name_en": "Ministry of Foreign Affairs of Azerbaijan",
@@ -220,7 +241,7 @@ def fixture_data() -> PackageData:
             "notes": "Parent is a placeholder for tests.",
         },
     ]
-    actor_names = [
+    actor_names: list[Row] = [
         {
             "name_id": "anm-0000000001",
             "actor_id": ACT_MFA,
@@ -244,7 +265,7 @@ def fixture_data() -> PackageData:
             "notes": "Genitive form as printed.",
         },
     ]
-    events = [
+    events: list[Row] = [
         {
             "event_id": EVT_RAID,
             "event_type": "raid",
@@ -271,7 +292,7 @@ def fixture_data() -> PackageData:
             "notes": "Second event for ordering tests.",
         },
     ]
-    participants = [
+    participants: list[Row] = [
         {
             "participant_id": "ptc-0000000001",
             "event_id": EVT_RAID,
@@ -286,7 +307,7 @@ def fixture_data() -> PackageData:
             "notes": "Summoning ministry.",
         },
     ]
-    detentions = [
+    detentions: list[Row] = [
         {
             "detention_id": DET_RAID,
             "event_id": EVT_RAID,
@@ -308,7 +329,7 @@ def fixture_data() -> PackageData:
             "notes": "Counts differ.",
         },
     ]
-    summonses = [
+    summonses: list[Row] = [
         {
             "summons_id": SUM_AMBASSADOR,
             "event_id": EVT_SUMMONS,
@@ -324,7 +345,7 @@ def fixture_data() -> PackageData:
             "reasons": "Deaths of two brothers after a police raid.",
         },
     ]
-    claims = [
+    claims: list[Row] = [
         _claim(1, EVT_RAID, SRC_EN, "after a police raid in Yekaterinburg on 27 June 2025"),
         _claim(
             2,
@@ -372,13 +393,14 @@ def fixture_data() -> PackageData:
             claimant_actor_id=ACT_MFA,
         ),
     ]
-    tombstones = [
+    tombstones: list[Row] = [
         {
             "retired_id": "evt-000000000z",
             "table": "events",
-            "reason": "retracted",
+            "reason": "merged",
+            "replaced_by": EVT_RAID,
             "retired_in": "0.1.0",
-            "explanation": "Not supported by its source on review.",
+            "explanation": "A duplicate of the raid, merged into it.",
         },
     ]
     tables = {
@@ -416,12 +438,14 @@ LARGEST_COUNT = 10**9
 words = st.text(alphabet=LETTERS, min_size=1, max_size=LONGEST_WORD)
 
 
+@functools.cache
 def texts(min_size: int = 1, max_size: int = 200) -> st.SearchStrategy[str]:
     """Single-line cell text: words joined by one space, so never padded and never empty."""
     most = max(1, min(6, (max_size + 1) // (LONGEST_WORD + 1)))
     return st.lists(words, min_size=1, max_size=most).map(" ".join).filter(lambda s: len(s) >= min_size)
 
 
+@functools.cache
 def ids(table: str) -> st.SearchStrategy[str]:
     body = st.text(alphabet=CROCKFORD, min_size=10, max_size=10)
     return body.map(lambda b: f"{PREFIXES[table]}-{b}")
@@ -435,6 +459,7 @@ def _to_cell(value: object) -> Cell:
     return str(value)
 
 
+@functools.cache
 def cell_strategy(table: str, name: str) -> st.SearchStrategy[Cell]:
     """A valid cell judged by the field alone, from its JSON Schema: enums, numbers, booleans, patterns and
     text. Fields whose validity depends on other rows or cells are drawn by `packages` instead."""
@@ -449,12 +474,10 @@ def cell_strategy(table: str, name: str) -> st.SearchStrategy[Cell]:
     return st.none() | text if nullable else text
 
 
-def row(table: str, **fixed: Cell) -> st.SearchStrategy[Row]:
+@st.composite
+def row(draw: Draw, table: str, /, **fixed: Cell) -> Row:
     """A row of `table` with the cells in `fixed` as given and every other cell drawn by `cell_strategy`."""
-    names = FIELD_NAMES[table]
-    return st.fixed_dictionaries(
-        {name: st.just(fixed[name]) if name in fixed else cell_strategy(table, name) for name in names}
-    )
+    return {name: fixed[name] if name in fixed else draw(cell_strategy(table, name)) for name in FIELD_NAMES[table]}
 
 
 @dataclass(frozen=True)
@@ -489,19 +512,189 @@ def datings(draw: Draw) -> Dating:
 class Source:
     row: Row
     words: list[str]
+    text: str
 
 
 @st.composite
 def sources(draw: Draw, source_id: str, number: int) -> Source:
-    """A source row and the words of its archived text (one space or a line break between them)."""
+    """A source row and its archived text: words with one space or a line break between them."""
     text_words = draw(st.lists(words, min_size=3, max_size=15))
-    separators = draw(st.lists(st.sampled_from([" ", " ", "\n"]), min_size=len(text_words), max_size=len(text_words)))
-    text = "".join(w + s for w, s in zip(text_words, separators, strict=True)).rstrip(" ")
+    gaps = draw(st.lists(st.sampled_from(" \n"), min_size=len(text_words), max_size=len(text_words)))
+    text = "".join(w + gap for w, gap in zip(text_words, gaps, strict=True))
     file_name = f"{number}-{draw(st.text(alphabet=CROCKFORD, min_size=1, max_size=8))}.txt"
-    published = draw(datings()).cells["date"]
-    cells = draw(row("sources", language=draw(st.sampled_from(LANGUAGES)), published=published))
-    return Source({**cells, **source_row(source_id, file_name, text)}, text_words)
+    fixed = {"language": draw(st.sampled_from(LANGUAGES)), "published": draw(datings()).cells["date"]}
+    cells = draw(row("sources", **fixed, **source_row(source_id, file_name, text)))
+    return Source(cells, text_words, text)
 
 
-def source_text(source: Source, separators: str = " ") -> str:
-    raise NotImplementedError
+def is_english(language: Cell) -> bool:
+    return (language or "").lower() == "en" or (language or "").lower().startswith("en-")
+
+
+@st.composite
+def passages(draw: Draw, source: Source) -> str:
+    """A verbatim passage of the source: consecutive words, however the text breaks its lines."""
+    start = draw(st.integers(0, len(source.words) - 1))
+    length = draw(st.integers(1, min(6, len(source.words) - start)))
+    return " ".join(source.words[start : start + length])
+
+
+def _maybe(draw: Draw, values: list[str]) -> Cell:
+    return draw(st.none() | st.sampled_from(values)) if values else None
+
+
+@st.composite
+def figures(draw: Draw) -> Row:
+    """measure and value_* of a claim: no figure at all, or a measure with an ordered range."""
+    if not draw(st.booleans()):
+        return {"measure": None, "value_min": None, "value_max": None, "value_qualifier": None}
+    low = draw(st.integers(0, 1000))
+    high = draw(st.none() | st.integers(low, 2000))
+    measure = draw(cell_strategy("claims", "measure").filter(bool))
+    return {
+        "measure": measure,
+        "value_min": str(low),
+        "value_max": _to_cell(high),
+        "value_qualifier": draw(cell_strategy("claims", "value_qualifier")),
+    }
+
+
+@dataclass(frozen=True)
+class Refs:
+    """What a row may point at: the sources (with their words, for verbatim passages) and live ids."""
+
+    sources: list[Source]
+    actors: list[str]
+    events: list[str]
+
+
+@st.composite
+def dated_rows(draw: Draw, table: str, /, **fixed: Cell) -> tuple[Row, Dating]:
+    dating = draw(datings())
+    return draw(row(table, **fixed, **dating.cells)), dating
+
+
+@st.composite
+def actor_rows(draw: Draw, actor_id: str, earlier: list[str]) -> Row:
+    """An actor whose parent, if any, is an actor listed before it (so parents never form a cycle)."""
+    return draw(row("actors", actor_id=actor_id, parent_actor_id=_maybe(draw, earlier)))
+
+
+@st.composite
+def actor_name_rows(draw: Draw, name_id: str, refs: Refs) -> Row:
+    source = draw(st.sampled_from(refs.sources))
+    return draw(
+        row(
+            "actor_names",
+            name_id=name_id,
+            actor_id=draw(st.sampled_from(refs.actors)),
+            name=draw(passages(source)),
+            language=draw(st.sampled_from(LANGUAGES)),
+            source_id=source.row["source_id"],
+        )
+    )
+
+
+@st.composite
+def participant_rows(draw: Draw, participant_id: str, refs: Refs) -> Row:
+    event_id, actor_id = draw(st.sampled_from(refs.events)), draw(st.sampled_from(refs.actors))
+    return draw(row("participants", participant_id=participant_id, event_id=event_id, actor_id=actor_id))
+
+
+@st.composite
+def detention_rows(draw: Draw, detention_id: str, refs: Refs) -> Row:
+    """A detention with ordered head counts, released (if at all) no earlier than it began."""
+    low = draw(st.none() | st.integers(1, 100))
+    high = draw(st.none() | st.integers(low or 1, 200))
+    detention, dating = draw(
+        dated_rows(
+            "detentions",
+            detention_id=detention_id,
+            event_id=_maybe(draw, refs.events),
+            detainee_actor_id=_maybe(draw, refs.actors),
+            detaining_actor_id=_maybe(draw, refs.actors),
+            people_count_min=_to_cell(low),
+            people_count_max=_to_cell(high),
+        )
+    )
+    released = (dating.earliest or FIRST_DAY) + datetime.timedelta(days=draw(st.integers(0, 1000)))
+    return {**detention, "release_date": draw(st.none() | st.just(released.isoformat()))}
+
+
+@st.composite
+def summons_rows(draw: Draw, summons_id: str, refs: Refs) -> Row:
+    summons, _ = draw(
+        dated_rows(
+            "diplomatic_summons",
+            summons_id=summons_id,
+            event_id=_maybe(draw, refs.events),
+            trigger_event_id=_maybe(draw, refs.events),
+            summoning_actor_id=draw(st.sampled_from(refs.actors)),
+            summoned_actor_id=_maybe(draw, refs.actors),
+        )
+    )
+    return summons
+
+
+@st.composite
+def claim_rows(draw: Draw, claim_id: str, target: tuple[str, str], refs: Refs) -> Row:
+    """A claim for one target row (column, id): a verbatim passage, translated when not in English."""
+    source = draw(st.sampled_from(refs.sources))
+    translations = cell_strategy("claims", "quote_en")
+    column, key = target
+    return draw(
+        row(
+            "claims",
+            claim_id=claim_id,
+            **({c: None for c in EVIDENCED.values()} | {column: key}),
+            source_id=source.row["source_id"],
+            quote=draw(passages(source)),
+            quote_en=draw(translations if is_english(source.row["language"]) else translations.filter(bool)),
+            claimant_actor_id=_maybe(draw, refs.actors),
+            **draw(figures()),
+        )
+    )
+
+
+@st.composite
+def tombstone_rows(draw: Draw, data: PackageData) -> list[Row]:
+    """Retired ids never used by a live row, each optionally replaced by a live row of its table."""
+    taken = {key for table in PREFIXES for key in data.ids(table)}
+    rows = []
+    for _ in range(draw(st.integers(0, 2))):
+        table = draw(st.sampled_from(sorted(PREFIXES)))
+        retired = draw(ids(table).filter(lambda key: key not in taken))
+        taken.add(retired)
+        rows.append(draw(row("tombstones", retired_id=retired, table=table, replaced_by=_maybe(draw, data.ids(table)))))
+    return rows
+
+
+@st.composite
+def packages(draw: Draw) -> PackageData:
+    """A whole valid package: every reference resolves, every fact row has one or two verbatim claims."""
+
+    def keys(table: str, low: int, high: int) -> list[str]:
+        count = draw(st.integers(low, high))
+        return draw(st.lists(ids(table), min_size=count, max_size=count, unique=True))
+
+    found = [draw(sources(source_id, n)) for n, source_id in enumerate(keys("sources", 1, 3))]
+    actor_ids = keys("actors", 1, 3)
+    refs = Refs(found, actor_ids, keys("events", 0, 3))
+    data = PackageData(
+        {
+            "sources": [s.row for s in found],
+            "actors": [draw(actor_rows(a, actor_ids[:n])) for n, a in enumerate(actor_ids)],
+            "actor_names": [draw(actor_name_rows(n, refs)) for n in keys("actor_names", 0, 3)],
+            "events": [draw(dated_rows("events", event_id=e))[0] for e in refs.events],
+            "participants": [draw(participant_rows(p, refs)) for p in keys("participants", 0, 3 * bool(refs.events))],
+            "detentions": [draw(detention_rows(d, refs)) for d in keys("detentions", 0, 2)],
+            "diplomatic_summons": [draw(summons_rows(s, refs)) for s in keys("diplomatic_summons", 0, 2)],
+        },
+        {s.row["file_name"] or "": s.text for s in found},
+    )
+    targets = [(column, key) for table, column in EVIDENCED.items() for key in data.ids(table)]
+    supported = [target for target in targets for _ in range(draw(st.integers(1, 2)))]
+    claim_ids = keys("claims", len(supported), len(supported))
+    data.tables["claims"] = [draw(claim_rows(c, target, refs)) for c, target in zip(claim_ids, supported, strict=True)]
+    data.tables["tombstones"] = draw(tombstone_rows(data))
+    return data

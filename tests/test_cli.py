@@ -12,6 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BAD_EVENT = "evt-0000000000,raid,2021-02-29,day,stated,,Baku,AZ,town,Police raid an office.,false,\n"
 
 
+@pytest.fixture(autouse=True)
+def no_archive_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI sets AZRU_ARCHIVE for the real package; these fixtures have no archive."""
+    monkeypatch.delenv("AZRU_ARCHIVE", raising=False)
+
+
 @pytest.fixture
 def empty_package(tmp_path: Path) -> Path:
     """The real descriptor and codelists with header-only tables: valid, and small."""

@@ -1,0 +1,195 @@
+"""Units under the validator: EDTF bounds, whitespace normalisation (and its SQL twin), character
+classes, and row ids."""
+
+import calendar
+import re
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import duckdb
+import pytest
+from azru.checks import FORBIDDEN, NEEDS_COLLAPSE, WHITESPACE, _is_forbidden
+from azru.edtf_dates import EARLIEST, LATEST, EdtfError, bounds, precision
+from azru.ids import CROCKFORD, PREFIXES, new_id
+from azru.text import normalise_whitespace
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import RESOURCES
+
+# --- EDTF -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "earliest", "latest"),
+    [
+        ("2024-02-29", date(2024, 2, 29), date(2024, 2, 29)),
+        ("2000-02-29", date(2000, 2, 29), date(2000, 2, 29)),
+        ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2023-02", date(2023, 2, 1), date(2023, 2, 28)),
+        ("2025", date(2025, 1, 1), date(2025, 12, 31)),
+        ("2017-05-03?", date(2017, 5, 3), date(2017, 5, 3)),
+        ("2017-05-03~", date(2017, 5, 3), date(2017, 5, 3)),
+        ("2017-05-03%", date(2017, 5, 3), date(2017, 5, 3)),
+        ("2017-05?", date(2017, 5, 1), date(2017, 5, 31)),
+        ("201X", date(2010, 1, 1), date(2019, 12, 31)),
+        ("2017-XX", date(2017, 1, 1), date(2017, 12, 31)),
+        ("2017-05-XX", date(2017, 5, 1), date(2017, 5, 31)),
+        ("XXXX-03-20", date(1, 3, 20), date(9999, 3, 20)),
+        ("2017-05/2017-06", date(2017, 5, 1), date(2017, 6, 30)),
+        ("2025-06-15/2025-06", date(2025, 6, 15), date(2025, 6, 30)),
+        ("2025-06-27/..", date(2025, 6, 27), LATEST),
+        ("../2025-06-27", EARLIEST, date(2025, 6, 27)),
+        ("2025-06-27/", date(2025, 6, 27), LATEST),
+        ("/2025", EARLIEST, date(2025, 12, 31)),
+    ],
+)
+def test_edtf_bounds(value: str, earliest: date, latest: date) -> None:
+    assert bounds(value) == (earliest, latest)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2023-02-29", "2023-02-29 is not a calendar day"),
+        ("1900-02-29", "1900-02-29 is not a calendar day"),
+        ("2025-04-31", "2025-04-31 is not a calendar day"),
+        ("2025-13", "2025-13 is not a calendar day"),
+        ("2025-00-10", "2025-00-10 is not a calendar day"),
+        ("2025-06-28/2025-06-27", "reversed"),
+        ("2025-07/2025-06", "reversed"),
+        ("2026/2025-12-31", "reversed"),
+        ("../..", "an interval needs at least one end"),
+        ("/", "an interval needs at least one end"),
+        ("2025-02-30/..", "2025-02-30 is not a calendar day"),
+        ("2025/06/27", "not a form EDTF allows"),
+        ("27-06-2025", "not a form EDTF allows"),
+        ("2025-6-27", "not a form EDTF allows"),
+        ("", "not a form EDTF allows"),
+    ],
+)
+def test_edtf_rejects(value: str, reason: str) -> None:
+    with pytest.raises(EdtfError, match=f"^{re.escape(reason)}$"):
+        bounds(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "implied"),
+    [
+        ("2025-06-27", "day"),
+        ("2025-06-27?", "day"),
+        ("2025-06", "month"),
+        ("2025~", "year"),
+        ("2025-06/2025-07", None),
+        ("2025-XX", None),
+        ("XXXX-06-27", None),
+    ],
+)
+def test_precision_a_date_implies(value: str, implied: str | None) -> None:
+    assert precision(value) == implied
+
+
+@given(day=st.dates())
+def test_a_day_is_its_own_bounds_and_lies_within_its_month_and_year(day: date) -> None:
+    iso = day.isoformat()
+    assert bounds(iso) == (day, day)
+    assert bounds(iso[:7]) == (day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1]))
+    assert bounds(iso[:4]) == (date(day.year, 1, 1), date(day.year, 12, 31))
+
+
+@given(first=st.dates(date(1000, 1, 1)), second=st.dates(date(1000, 1, 1)))
+def test_an_interval_of_days_is_reversed_exactly_when_it_ends_first(first: date, second: date) -> None:
+    value = f"{first.isoformat()}/{second.isoformat()}"
+    if first <= second:
+        assert bounds(value) == (first, second)
+    else:
+        with pytest.raises(EdtfError, match=r"^reversed$"):
+            bounds(value)
+
+
+# --- whitespace and characters --------------------------------------------------------------------------
+
+ANY_TEXT = st.text(st.characters(codec="utf-8"))
+
+
+@given(text=ANY_TEXT)
+def test_normalising_whitespace_is_idempotent_and_changes_only_whitespace(text: str) -> None:
+    once = normalise_whitespace(text)
+    assert normalise_whitespace(once) == once
+    assert [c for c in once if not c.isspace()] == [c for c in text if not c.isspace()]
+    assert "  " not in once and once == once.strip()
+    assert all(c == " " for c in once if c.isspace())
+
+
+@pytest.fixture(scope="module")
+def sql() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A table of every Unicode scalar value but NUL (which SQL's chr() cannot make)."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE points AS SELECT i FROM range(1, 1114112) t(i) WHERE i < 55296 OR i > 57343").fetchall()
+    yield con
+    con.close()
+
+
+def sql_class(con: duckdb.DuckDBPyConnection, pattern: str) -> set[int]:
+    rows = con.execute("SELECT i FROM points WHERE regexp_matches(chr(i::INTEGER), ?)", [pattern]).fetchall()
+    return {i for (i,) in rows}
+
+
+def python_class(keep: Callable[[str], bool]) -> set[int]:
+    return {i for i in range(1, 0x110000) if not 0xD800 <= i <= 0xDFFF and keep(chr(i))}
+
+
+def test_sql_whitespace_is_exactly_python_isspace(sql: duckdb.DuckDBPyConnection) -> None:
+    """Quotes are collapsed in SQL and compared with texts collapsed in Python: one set of whitespace."""
+    assert sql_class(sql, WHITESPACE) == python_class(str.isspace)
+
+
+def test_sql_forbidden_characters_are_the_ones_python_names(sql: duckdb.DuckDBPyConnection) -> None:
+    """SQL finds a forbidden character, Python names it in the message: they must agree on every one."""
+    assert sql_class(sql, FORBIDDEN) == python_class(_is_forbidden)
+    assert _is_forbidden("\x00")
+
+
+@given(text=ANY_TEXT.map(str.strip))
+def test_text_that_needs_no_collapsing_is_already_normalised(sql: duckdb.DuckDBPyConnection, text: str) -> None:
+    """The verbatim check skips the collapse for cells NEEDS_COLLAPSE does not match."""
+    (needs,) = sql.execute("SELECT regexp_matches(?, ?)", [text, NEEDS_COLLAPSE]).fetchone() or (None,)
+    assert needs or normalise_whitespace(text) == text
+
+
+# --- ids ------------------------------------------------------------------------------------------------
+
+ID_PATTERNS = {
+    r["name"]: f["constraints"]["pattern"]
+    for r in RESOURCES.values()
+    for f in r["schema"]["fields"]
+    if f["name"] == r["schema"]["primaryKey"][0] and r["name"] in PREFIXES
+}
+
+
+@pytest.mark.parametrize("table", sorted(PREFIXES))
+def test_new_ids_match_the_descriptor(table: str) -> None:
+    assert re.fullmatch(ID_PATTERNS[table], new_id(table))
+
+
+def test_every_table_with_ids_has_its_own_prefix_and_crockford_has_no_ambiguous_letters() -> None:
+    assert sorted(ID_PATTERNS) == sorted(PREFIXES)
+    assert len(set(PREFIXES.values())) == len(PREFIXES)
+    assert len(set(CROCKFORD)) == 32 and not set("ilou") & set(CROCKFORD)
+
+
+def test_ids_made_in_parallel_never_collide() -> None:
+    made: list[list[str]] = [[] for _ in range(4)]
+    barrier = threading.Barrier(len(made))
+
+    def make(out: list[str]) -> None:
+        barrier.wait()
+        out.extend(new_id("events") for _ in range(500))
+
+    threads = [threading.Thread(target=make, args=(out,)) for out in made]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = [key for out in made for key in out]
+    assert len(every) == 2000 and len(set(every)) == 2000
