@@ -11,6 +11,7 @@ import datetime
 import functools
 import hashlib
 import json
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -451,6 +452,11 @@ def ids(table: str) -> st.SearchStrategy[str]:
     return body.map(lambda b: f"{PREFIXES[table]}-{b}")
 
 
+def not_matching(pattern: str, max_size: int = 30) -> st.SearchStrategy[str]:
+    """One-line text of symbols no pattern of the descriptor accepts, and no other text rule rejects."""
+    return st.text(alphabet="!#§é", min_size=1, max_size=max_size).filter(lambda v: not re.fullmatch(pattern, v))
+
+
 def _to_cell(value: object) -> Cell:
     if value is None:
         return None
@@ -460,12 +466,16 @@ def _to_cell(value: object) -> Cell:
 
 
 @functools.cache
-def cell_strategy(table: str, name: str) -> st.SearchStrategy[Cell]:
+def cell_strategy(table: str, name: str, filled: bool = False) -> st.SearchStrategy[Cell]:
     """A valid cell judged by the field alone, from its JSON Schema: enums, numbers, booleans, patterns and
-    text. Fields whose validity depends on other rows or cells are drawn by `packages` instead."""
+    text; never empty when `filled`. Fields whose validity depends on other rows or cells are drawn by
+    `packages` instead."""
     prop = {k: v for k, v in SCHEMAS[table]["properties"][name].items() if k != "description"}
-    nullable = isinstance(prop["type"], list)
-    kind = prop["type"][0] if nullable else prop["type"]
+    nullable = isinstance(prop["type"], list) and not filled
+    kind = prop["type"][0] if isinstance(prop["type"], list) else prop["type"]
+    prop["type"] = [kind, "null"] if nullable else kind
+    if "enum" in prop:
+        prop["enum"] = [v for v in prop["enum"] if nullable or v is not None]
     if "enum" in prop or kind == "boolean" or (kind == "string" and "pattern" in prop):
         return from_schema(prop).map(_to_cell)
     if kind == "integer":
@@ -550,7 +560,7 @@ def figures(draw: Draw) -> Row:
         return {"measure": None, "value_min": None, "value_max": None, "value_qualifier": None}
     low = draw(st.integers(0, 1000))
     high = draw(st.none() | st.integers(low, 2000))
-    measure = draw(cell_strategy("claims", "measure").filter(bool))
+    measure = draw(cell_strategy("claims", "measure", filled=True))
     return {
         "measure": measure,
         "value_min": str(low),
@@ -640,7 +650,6 @@ def summons_rows(draw: Draw, summons_id: str, refs: Refs) -> Row:
 def claim_rows(draw: Draw, claim_id: str, target: tuple[str, str], refs: Refs) -> Row:
     """A claim for one target row (column, id): a verbatim passage, translated when not in English."""
     source = draw(st.sampled_from(refs.sources))
-    translations = cell_strategy("claims", "quote_en")
     column, key = target
     return draw(
         row(
@@ -649,7 +658,7 @@ def claim_rows(draw: Draw, claim_id: str, target: tuple[str, str], refs: Refs) -
             **({c: None for c in EVIDENCED.values()} | {column: key}),
             source_id=source.row["source_id"],
             quote=draw(passages(source)),
-            quote_en=draw(translations if is_english(source.row["language"]) else translations.filter(bool)),
+            quote_en=draw(cell_strategy("claims", "quote_en", filled=not is_english(source.row["language"]))),
             claimant_actor_id=_maybe(draw, refs.actors),
             **draw(figures()),
         )

@@ -298,7 +298,11 @@ def test_zip_extracts_to_a_valid_data_package(built: Built, tmp_path: Path) -> N
 
 
 def test_parquet_has_descriptor_types_and_edtf_day_columns(built: Built) -> None:
-    con = duckdb.connect()
+    with duckdb.connect() as con:
+        check_parquet_types(con, built)
+
+
+def check_parquet_types(con: duckdb.DuckDBPyConnection, built: Built) -> None:
     for name, table in built.package.tables.items():
         expected = []
         for field in table.fields:
@@ -499,3 +503,4 @@ def test_docs_queries_give_the_output_shown(built: Built, monkeypatch: pytest.Mo
         if expected:
             assert as_text(names, rows) == expected, sql
     lite.close()
+    ducks.close()

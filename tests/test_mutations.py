@@ -43,6 +43,7 @@ from strategies import (
     ids,
     is_codelist,
     is_english,
+    not_matching,
     referenced,
     write_package,
 )
@@ -174,13 +175,6 @@ def free_keys(pkg: Written) -> Callable[[str, Row, str], bool]:
     """Primary-key cells nothing points at."""
     used = referenced(pkg.all_rows())
     return lambda table, row, name: name == KEYS[table] and row[name] not in used
-
-
-def bad_text(pattern: str, max_length: int | None, taken: set[str | None]) -> st.SearchStrategy[str]:
-    """Plain one-line text that does not match the pattern and breaks no other text rule."""
-    return st.text(alphabet="abcXYZ019-_.", min_size=1, max_size=min(30, max_length or 30)).filter(
-        lambda v: not re.fullmatch(pattern, v) and v[0] not in FORMULA_STARTS and v not in taken
-    )
 
 
 def any_table(draw: Draw) -> str:
@@ -474,7 +468,8 @@ def wrong_form(pkg: Written, draw: Draw) -> Expected:
     )
     c = constraints(table, name)
     taken = {row[name] for row in pkg.rows(table)}
-    set_cell(pkg, table, index, name, draw(bad_text(str(c["pattern"]), c.get("maxLength"), taken)))
+    value = draw(not_matching(c["pattern"], min(30, c.get("maxLength", 30))).filter(lambda v: v not in taken))
+    set_cell(pkg, table, index, name, value)
     return at("pattern-mismatch", table, index, name)
 
 

@@ -108,9 +108,12 @@ def validate(root: Path, archive: Path | None = None) -> list[Finding]:
     if descriptor is None:
         return found
     package = Package(root, descriptor)
-    with tempfile.TemporaryDirectory(prefix="azru-") as spill:
-        # file-backed so the buffer manager can evict (compressed) pages and keep memory bounded
-        con = duckdb.connect(config={"threads": 2, "memory_limit": "600MB", "temp_directory": spill})
+    # in memory, but spilling to a temporary folder past 600 MB, so a million rows stay under 1 GiB
+    config: dict[str, str | int] = {"threads": 2, "memory_limit": "600MB"}
+    with (
+        tempfile.TemporaryDirectory(prefix="azru-") as spill,
+        duckdb.connect(config={**config, "temp_directory": spill}) as con,
+    ):
         loaded = set()
         for table in package.tables.values():
             if not (root / table.path).is_file():
@@ -122,7 +125,6 @@ def validate(root: Path, archive: Path | None = None) -> list[Finding]:
         ctx = checks.Context(package, con, loaded, archive)
         for check in checks.CHECKS:
             found += run_check(check, ctx)
-        con.close()
     return sorted(found, key=_order)
 
 
