@@ -99,3 +99,20 @@ def test_usage_errors_exit_2(argv: list[str], message: str, capsys: pytest.Captu
 def test_missing_archive_folder_is_a_usage_error(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(empty_package), "--archive", str(empty_package / "nope")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ('"Raid"x', "text after a closing quote: 'x'"),
+        ('Ra"id', "a quote inside a cell that does not start with a quote"),
+        ('"Raid', "a quoted cell is never closed"),
+    ],
+)
+def test_each_kind_of_broken_quoting_is_named(
+    empty_package: Path, row: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with open(empty_package / "data" / "tombstones.csv", "a", encoding="utf-8") as handle:
+        handle.write(f"evt-0000000000,events,merged,,0.1.0,{row}\n")
+    assert main(["validate", str(empty_package)]) == 1
+    assert f"data/tombstones.csv:2: csv-quote-malformed: {message} (hint: quote a cell" in capsys.readouterr().out
