@@ -30,6 +30,7 @@ from frictionless import Package as FrictionlessPackage
 
 REPO = Path(__file__).parents[1]
 QUERYING = REPO / "docs" / "querying.md"
+README = REPO / "README.md"
 NAME = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))["name"]
 RAID, SUMMONS, UNDATED = "evt-0000000001", "evt-0000000002", "evt-0000000003"
 AZ, RU, MINISTRY = "act-0000000001", "act-0000000002", "act-0000000003"
@@ -487,7 +488,7 @@ def as_text(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
 
 def test_docs_queries_give_the_output_shown(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(built.out.parent)  # the docs read dist/... as after `make release`
-    examples = QUERY.findall(QUERYING.read_text(encoding="utf-8"))
+    examples = [e for doc in (QUERYING, README) for e in QUERY.findall(doc.read_text(encoding="utf-8"))]
     assert {engine for engine, _, expected in examples if expected} == {"duckdb", "sqlite"}
     ducks, lite = duckdb.connect(), sqlite3.connect(built.database)
     for engine, sql, expected in examples:
