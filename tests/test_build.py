@@ -233,6 +233,39 @@ def csv_keys(built: Built, table: str) -> list[str]:
         return [row[spec.primary_key[0]] for row in csv.DictReader(handle)]
 
 
+def csv_rows_typed(built: Built, table: str) -> list[dict[str, Any]]:
+    """The CSV read with the csv module and typed by hand from the descriptor: the reference rows."""
+    spec = built.package.tables[table]
+    kinds = {f.name: f.type for f in spec.fields}
+    convert = {"integer": int, "boolean": lambda v: v == "true", "string": str}
+    with open(built.root / spec.path, encoding="utf-8", newline="") as handle:
+        return [
+            {k: (convert[kinds[k]](v) if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)
+        ]
+
+
+def test_every_format_reads_back_the_same_rows_as_the_csv(built: Built) -> None:
+    con = sqlite3.connect(built.database)
+    for name, table in built.package.tables.items():
+        names = table.field_names
+        expected = csv_rows_typed(built, name)
+        parquet = [
+            {k: row[k] for k in names} for row in pq.read_table(built.out / "parquet" / f"{name}.parquet").to_pylist()
+        ]
+        lines = (built.out / "ndjson" / f"{name}.ndjson").read_text(encoding="utf-8").splitlines()
+        ndjson = [json.loads(line) for line in lines]
+        booleans = {f.name for f in table.fields if f.type == "boolean"}
+        columns = ", ".join(f'"{n}"' for n in names)
+        database = [
+            {k: (bool(v) if k in booleans and v is not None else v) for k, v in zip(names, row, strict=True)}
+            for row in con.execute(f'SELECT {columns} FROM "{name}" ORDER BY rowid')
+        ]
+        assert parquet == expected, name
+        assert ndjson == expected, name
+        assert database == expected, name
+    con.close()
+
+
 def test_every_row_is_in_every_format_in_csv_order(built: Built) -> None:
     con = sqlite3.connect(built.database)
     with zipfile.ZipFile(built.out / f"{NAME}-{built.package.descriptor['version']}.zip") as archive:
