@@ -979,7 +979,7 @@ BAD_DAY = [  # several mistakes in one package, each in its own row and field
 PINNED = {
     "required-missing": ("summary is required but empty", "fill in summary"),
     "foreign-key-dangling": (
-        "actor_id 'act-zzzzzzzzzz' is not a actor_id in actors",
+        "actor_id 'act-zzzzzzzzzz' matches no actor_id in actors",
         "reference an existing row, or add the row it points to",
     ),
     "code-not-in-codelist": (

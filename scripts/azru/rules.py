@@ -208,7 +208,7 @@ _define(
     "key",
     "foreign-key-dangling",
     "Dangling reference",
-    "{field} {value} is not a {target_field} in {target}",
+    "{field} {value} matches no {target_field} in {target}",
     "reference an existing row, or add the row it points to",
 )
 _define(
