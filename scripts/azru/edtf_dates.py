@@ -21,26 +21,24 @@ class EdtfError(ValueError):
 PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?[?~%]?")
 
 
-def _plain_bounds(year: int, month: int | None, day: int | None) -> tuple[date, date]:
+def _plain_bounds(match: re.Match[str]) -> tuple[date, date]:
     """Bounds of YYYY, YYYY-MM or YYYY-MM-DD without the (slow) general parser."""
+    year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None  # the pattern always captures the year
     try:
-        if day is not None and month is not None:
-            return date(year, month, day), date(year, month, day)
-        if month is not None:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        if day is None:
             return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-        return date(year, 1, 1), date(year, 12, 31)
+        return date(year, month, day), date(year, month, day)
     except ValueError as error:
-        raise EdtfError(f"{value_of(year, month, day)} is not a calendar day") from error
-
-
-def value_of(year: int, month: int | None, day: int | None) -> str:
-    return "-".join(f"{part:0{width}d}" for part, width in ((year, 4), (month, 2), (day, 2)) if part is not None)
+        raise EdtfError(f"{match[0].rstrip('?~%')} is not a calendar day") from error
 
 
 def _single_bounds(value: str) -> tuple[date, date]:
     plain = PLAIN.fullmatch(value)
     if plain and int(plain[1]) > 0:
-        return _plain_bounds(*(int(p) if p else None for p in plain.groups()))  # type: ignore[arg-type]
+        return _plain_bounds(plain)
     for year, month, day in FULL_DATE.findall(value):
         try:
             date(int(year), int(month), int(day))
