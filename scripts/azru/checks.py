@@ -18,7 +18,7 @@ from . import edtf_dates
 from .files import LINE_COLUMN
 from .package import EDTF_FIELDS, Package, Table
 from .rules import Finding
-from .text import normalise_whitespace
+from .text import NFC_SUSPECTS, normalise_whitespace
 
 # Python's str.isspace() set, so SQL and Python collapse the same whitespace.
 WHITESPACE = r"[\s\x{0B}\x{1C}-\x{1F}\x{85}\p{Z}]"
@@ -115,63 +115,49 @@ def _literal(text: str) -> str:
 
 @check
 def cells(ctx: Context) -> Iterator[Finding]:
-    """Required, type, range, pattern, length and character rules, one scan per field."""
+    """Required, type, range, pattern, length and character rules: one scan per table.
+
+    The WHERE clause keeps only rows with a bad cell, so the per-rule flags are computed for those alone.
+    """
     for table in ctx.package.tables.values():
         if table.name not in ctx.loaded:
             continue
+        conditions = {spec.name: _cell_conditions(table, spec.name) for spec in table.fields}
+        selected, bad = [], []
         for spec in table.fields:
-            conditions = _cell_conditions(table, spec.name)
-            for line, value, missing, *flag_values in _bad_cells(ctx, table, spec.name, conditions):
-                if missing:
-                    yield ctx.finding("required-missing", table.name, line, spec.name)
-                    continue
-                for code, bad in zip(conditions, flag_values, strict=True):
-                    if bad:
-                        yield _cell_finding(ctx, table, spec.name, code, line, value)
-
-
-def _bad_cells(ctx: Context, table: Table, name: str, conditions: dict[str, str]) -> list[tuple[Any, ...]]:
-    """(line, value, missing, flag per condition) for every cell that breaks a rule, in line order."""
-    col, source = _quoted(name), _quoted(table.name)
-    flags = ", ".join(f"({sql})" for sql in conditions.values()) or "NULL"
-    plain = [sql for code, sql in conditions.items() if code not in CHARACTER_RULES]
-    character = [sql for code, sql in conditions.items() if code in CHARACTER_RULES]
-    if character:  # the cheap one-regex prefilter keeps NFC and friends off clean cells
-        plain.append(f"{_suspicious_characters(col)} AND ({' OR '.join(character)})")
-    bad = f"{col} IS NOT NULL AND ({' OR '.join(f'({sql})' for sql in plain) or 'false'})"
-    missing = f"{col} IS NULL" if table.field(name).required else "false"
-    if not _few_values(ctx, table, name):
-        return ctx.rows(
-            f"SELECT {LINE_COLUMN}, {col}, {col} IS NULL, {flags} FROM {source} "
-            f"WHERE ({missing}) OR ({bad}) ORDER BY {LINE_COLUMN}"
+            col, rules = _quoted(spec.name), conditions[spec.name]
+            selected += [col, *(f"({sql})" for sql in rules.values())]
+            if spec.required:
+                bad.append(f"{col} IS NULL")
+            plain = [sql for code, sql in rules.items() if code not in CHARACTER_RULES]
+            character = [sql for code, sql in rules.items() if code in CHARACTER_RULES]
+            if character:  # one cheap regex keeps NFC and friends off clean cells
+                plain.append(f"{_suspicious_characters(col)} AND ({' OR '.join(character)})")
+            bad += plain
+        rows = ctx.rows(
+            f"SELECT {LINE_COLUMN}, {', '.join(selected)} FROM {_quoted(table.name)} "
+            f"WHERE {' OR '.join(f'({sql})' for sql in bad) or 'false'} ORDER BY {LINE_COLUMN}"
         )
-    # codes, dates and booleans repeat: judge each distinct value once, then find its lines
-    judged = {
-        value: rest
-        for value, *rest in ctx.rows(f"SELECT {col}, {flags} FROM (SELECT DISTINCT {col} FROM {source}) WHERE {bad}")
-    }
-    if not judged and missing == "false":
-        return []
-    rows = ctx.rows(
-        f"SELECT {LINE_COLUMN}, {col} FROM {source} WHERE ({missing}) OR {col} IN (SELECT unnest(?)) "
-        f"ORDER BY {LINE_COLUMN}",
-        [list(judged)],
-    )
-    return [(line, value, value is None, *judged.get(value, [None] * len(conditions))) for line, value in rows]
-
-
-def _few_values(ctx: Context, table: Table, name: str) -> bool:
-    """Fields whose values come from a small set: codelist codes, booleans, EDTF dates."""
-    coded = any(local == name and ctx.package.tables[target].is_codelist for local, target, _ in table.references())
-    return coded or name in EDTF_FIELDS or table.field(name).type == "boolean"
+        for line, *values in rows:
+            cells = iter(values)
+            for spec in table.fields:
+                value = next(cells)
+                flags = [next(cells) for _ in conditions[spec.name]]
+                if value is None:
+                    if spec.required:
+                        yield ctx.finding("required-missing", table.name, line, spec.name)
+                    continue
+                for code, flagged in zip(conditions[spec.name], flags, strict=True):
+                    if flagged:
+                        yield _cell_finding(ctx, table, spec.name, code, line, value)
 
 
 CHARACTER_RULES = ("forbidden-character", "whitespace-padding", "formula-prefix", "not-nfc")
 
 
 def _suspicious_characters(col: str) -> str:
-    """One regex pass that every cell breaking a character rule matches (non-ASCII goes on to NFC)."""
-    return f"regexp_matches({col}, '^{WHITESPACE}|{WHITESPACE}$|{FORMULA_START}|[^\\x20-\\x7E]')"
+    """One regex that every cell breaking a character rule matches; NFC is confirmed only after it."""
+    return f"regexp_matches({col}, '^{WHITESPACE}|{WHITESPACE}$|{FORMULA_START}|{FORBIDDEN}|[{NFC_SUSPECTS}]')"
 
 
 def _cell_finding(ctx: Context, table: Table, name: str, code: str, line: int, value: str) -> Finding:

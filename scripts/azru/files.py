@@ -26,12 +26,8 @@ CELL_END = re.compile(r"[,\n]")
 
 @dataclass
 class ByteScan:
-    """What a pass over the raw bytes found; `suspect` sends the file to the exact tokenizer."""
-
     findings: list[Finding]
     newlines: int
-    crlf: bool
-    suspect: bool
 
 
 def _line_and_column(data: bytes, offset: int, first_line: int) -> tuple[int, int]:
@@ -40,24 +36,27 @@ def _line_and_column(data: bytes, offset: int, first_line: int) -> tuple[int, in
     return first_line + data.count(b"\n", 0, offset), column
 
 
-def scan_bytes(path: Path, rel: str) -> ByteScan:
-    """Count lines, and look for what only the careful scan can locate (BOM, CR, blank lines)."""
-    newlines, tail, trouble = 0, b"\n", False
+def looks_plain(path: Path) -> tuple[bool, bool]:
+    """(no BOM, CR or blank line; ends with a newline): a plain file is left to DuckDB's reader.
+
+    Read in chunks rather than mapped, since mapped pages count as the process's memory.
+    """
     with open(path, "rb") as handle:
-        trouble = handle.read(len(BOM)) == BOM
-        handle.seek(0)
-        while chunk := handle.read(CHUNK):
-            newlines += chunk.count(b"\n")
-            trouble = trouble or b"\r" in chunk or b"\n\n" in chunk or (tail == b"\n" and chunk[:1] == b"\n")
-            tail = chunk[-1:]
-    return careful_scan(path, rel) if trouble else ByteScan([], newlines, crlf=False, suspect=False)
+        chunk = handle.read(CHUNK)
+        plain, tail = not chunk.startswith(BOM), b""
+        while chunk and plain:
+            blank_at_seam = tail == b"\n" and chunk.startswith(b"\n")
+            plain = b"\r" not in chunk and b"\n\n" not in chunk and not blank_at_seam
+            tail, chunk = chunk[-1:], handle.read(CHUNK)
+        handle.seek(-1, 2)
+        return plain, handle.read(1) == b"\n"
 
 
 def careful_scan(path: Path, rel: str) -> ByteScan:
-    """Every BOM, CR LF and blank line with its line number; the file then goes to the exact tokenizer."""
+    """Every BOM, CR LF and blank line with its line number, for a file the exact tokenizer reads."""
     findings: list[Finding] = []
     newlines = 0
-    crlf = suspect = False
+    crlf = False
     carry = b""
     first = True
     with open(path, "rb") as handle:
@@ -74,9 +73,9 @@ def careful_scan(path: Path, rel: str) -> ByteScan:
             chunk, carry = data[:cut], data[cut:]
             if first and chunk.startswith(BOM):
                 findings.append(Finding("bom-present", rel, 1, 1))
-                suspect = True
             first = False
-            suspect |= _scan_chunk(chunk, rel, newlines + 1, findings)
+            for offset in _blank_line_offsets(chunk, at_file_start=newlines == 0):
+                findings.append(Finding("blank-line", rel, _line_and_column(chunk, offset, newlines + 1)[0]))
             if b"\r\n" in chunk and not crlf:
                 crlf = True
                 line, _ = _line_and_column(chunk, chunk.find(b"\r\n"), newlines + 1)
@@ -84,19 +83,7 @@ def careful_scan(path: Path, rel: str) -> ByteScan:
             newlines += chunk.count(b"\n")
             if not block:
                 break
-    return ByteScan(findings, newlines, crlf, suspect=True)
-
-
-def _scan_chunk(chunk: bytes, rel: str, first_line: int, findings: list[Finding]) -> bool:
-    """Append this chunk's blank lines; True when the exact tokenizer must read the file.
-
-    UTF-8 is not decoded here: DuckDB rejects bad bytes, which sends the file to load_exact.
-    """
-    suspect = False
-    for offset in _blank_line_offsets(chunk, at_file_start=first_line == 1):
-        findings.append(Finding("blank-line", rel, _line_and_column(chunk, offset, first_line)[0]))
-        suspect = True
-    return suspect or b"\r" in chunk
+    return ByteScan(findings, newlines)
 
 
 def encoding_findings(data: bytes, rel: str) -> Iterator[Finding]:
@@ -122,13 +109,6 @@ def _blank_line_offsets(chunk: bytes, at_file_start: bool) -> Iterator[int]:
         while offset >= 0:
             yield offset + 1
             offset = chunk.find(separator, offset + 1)
-
-
-def check_final_newline(path: Path, rel: str, newlines: int) -> Iterator[Finding]:
-    with open(path, "rb") as handle:
-        handle.seek(-1, 2)
-        if handle.read(1) != b"\n":
-            yield Finding("final-newline-missing", rel, newlines + 1)
 
 
 def read_header(path: Path) -> list[str]:
@@ -227,21 +207,36 @@ def load_exact(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: st
     con.unregister("exact_rows")
 
 
-def load_fast(con: duckdb.DuckDBPyConnection, table: Table, path: Path, newlines: int) -> bool:
-    """Load with DuckDB; False when it rejected rows or lines and records disagree (use load_exact)."""
+def load_fast(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str) -> list[Finding] | None:
+    """Load a plain file with DuckDB's strict parallel reader, or None when the exact tokenizer must.
+
+    A record then sits on one line, so its line is its row number plus the header's; the table is
+    stored under a name no resource can have, and a view adds the line.
+    """
+    stored = _quoted(table.name + ":csv")
     columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in table.field_names) + "}"
-    con.execute(
-        f'CREATE OR REPLACE TABLE "{table.name}" AS SELECT row_number() OVER () + 1 AS {LINE_COLUMN}, * '
-        f"FROM read_csv(?, header=true, auto_detect=false, columns={columns}, delim=',', quote='\"', "
-        "escape='\"', new_line='\\n', strict_mode=true, store_rejects=true, "
-        "rejects_table='azru_rejects', rejects_scan='azru_reject_scans', max_line_size=16777216)",
-        [str(path)],
-    ).fetchall()
-    (rejected,) = con.execute("SELECT count(*) FROM azru_rejects").fetchall()[0]
-    con.execute("DROP TABLE IF EXISTS azru_rejects").fetchall()
-    con.execute("DROP TABLE IF EXISTS azru_reject_scans").fetchall()
-    (loaded,) = con.execute(f'SELECT count(*) FROM "{table.name}"').fetchall()[0]
-    return bool(rejected == 0 and loaded == newlines - 1)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {stored} AS SELECT * FROM read_csv(?, header=true, auto_detect=false, "
+            f"columns={columns}, delim=',', quote='\"', escape='\"', new_line='\\n', strict_mode=true, "
+            "max_line_size=16777216)",
+            [str(path)],
+        ).fetchall()
+    except duckdb.Error:  # DuckDB refuses the file; the exact tokenizer says why, line by line
+        return None
+    cells = [_quoted(name) for name in table.field_names]
+    spans = " OR ".join(f"contains({c}, chr(10))" for c in cells)
+    quoted = " OR ".join(f"contains({c}, '\"')" for c in cells)
+    rows = con.execute(f"SELECT rowid + 2, {spans} FROM {stored} WHERE {quoted} OR {spans}").fetchall()
+    if any(spanning for _, spanning in rows):  # a record over several lines: rows no longer count lines
+        con.execute(f"DROP TABLE {stored}").fetchall()
+        return None
+    con.execute(f'CREATE OR REPLACE VIEW "{table.name}" AS SELECT rowid + 2 AS {LINE_COLUMN}, * FROM {stored}')
+    return list(stray_quotes(path, rel, {line for line, _ in rows}))
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def load_table(con: duckdb.DuckDBPyConnection, table: Table, root: Path) -> tuple[list[Finding], bool]:
@@ -249,29 +244,37 @@ def load_table(con: duckdb.DuckDBPyConnection, table: Table, root: Path) -> tupl
     path, rel = root / table.path, table.path
     if path.stat().st_size == 0:
         return [Finding("file-empty", rel, 1)], False
-    scan = scan_bytes(path, rel)
-    findings = list(scan.findings)
-    findings += check_final_newline(path, rel, scan.newlines)
-    header = read_header(path)
-    if header != table.field_names:
-        expected = ",".join(table.field_names)
-        findings.append(Finding("header-mismatch", rel, 1, value=",".join(header), params={"expected": expected}))
-        return findings, False
-    if scan.suspect or not load_fast(con, table, path, _records_expected(path, scan.newlines)):
-        findings += load_exact(con, table, path, rel)
+    plain, final_newline = looks_plain(path)
+    header_ok = read_header(path) == table.field_names
+    loaded = load_fast(con, table, path, rel) if plain and header_ok else None
+    if loaded is not None:
+        findings, newlines = loaded, _rows(con, table) + 1 - (not final_newline)
     else:
-        findings += stray_quotes(con, table, path, rel)
+        scan = careful_scan(path, rel)
+        findings, newlines = scan.findings, scan.newlines
+    if not final_newline:
+        findings.append(Finding("final-newline-missing", rel, newlines + 1))
+    if not header_ok:
+        expected = ",".join(table.field_names)
+        found = ",".join(read_header(path))
+        findings.append(Finding("header-mismatch", rel, 1, value=found, params={"expected": expected}))
+        return findings, False
+    if loaded is None:
+        findings += load_exact(con, table, path, rel)
     return findings, True
 
 
-def stray_quotes(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str) -> Iterator[Finding]:
+def _rows(con: duckdb.DuckDBPyConnection, table: Table) -> int:
+    (count,) = con.execute(f'SELECT count(*) FROM "{table.name}"').fetchall()[0]
+    return int(count)
+
+
+def stray_quotes(path: Path, rel: str, lines: set[int]) -> Iterator[Finding]:
     """Quoting DuckDB tolerates (a quote inside an unquoted cell), re-read exactly.
 
     A cell can hold a quote character only through such a slip or a doubled quote inside a quoted
     cell, so only those rows, usually none, are tokenized again.
     """
-    has_quote = " OR ".join(f'contains("{name}", \'"\')' for name in table.field_names)
-    lines = {line for (line,) in con.execute(f'SELECT {LINE_COLUMN} FROM "{table.name}" WHERE {has_quote}').fetchall()}
     if not lines:
         return
     with open(path, encoding="utf-8", newline="") as handle:
@@ -280,10 +283,3 @@ def stray_quotes(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: 
                 for record in tokenize(text):
                     for error in record.errors:
                         yield Finding("csv-quote-malformed", rel, number, params={"error": error})
-
-
-def _records_expected(path: Path, newlines: int) -> int:
-    """Lines in a file whose last line may lack its newline."""
-    with open(path, "rb") as handle:
-        handle.seek(-1, 2)
-        return newlines + (handle.read(1) != b"\n")
