@@ -43,6 +43,8 @@ def looks_plain(path: Path) -> tuple[bool, bool]:
     """
     with open(path, "rb") as handle:
         chunk = handle.read(CHUNK)
+        if not chunk:
+            return True, False
         plain, tail = not chunk.startswith(BOM), b""
         while chunk and plain:
             blank_at_seam = tail == b"\n" and chunk.startswith(b"\n")
@@ -239,12 +241,15 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def load_table(con: duckdb.DuckDBPyConnection, table: Table, root: Path) -> tuple[list[Finding], bool]:
-    """Check one table's file and load it; the flag says whether its rows are in DuckDB."""
+def load_table(
+    con: duckdb.DuckDBPyConnection, table: Table, root: Path, signs: tuple[bool, bool]
+) -> tuple[list[Finding], bool]:
+    """Check one table's file and load it, given what looks_plain says of it; the flag says whether
+    its rows are in DuckDB."""
     path, rel = root / table.path, table.path
     if path.stat().st_size == 0:
         return [Finding("file-empty", rel, 1)], False
-    plain, final_newline = looks_plain(path)
+    plain, final_newline = signs
     header_ok = read_header(path) == table.field_names
     loaded = load_fast(con, table, path, rel) if plain and header_ok else None
     if loaded is not None:

@@ -8,6 +8,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -114,16 +115,20 @@ def validate(root: Path, archive: Path | None = None) -> list[Finding]:
     with (
         tempfile.TemporaryDirectory(prefix="azru-") as spill,
         duckdb.connect(config={**config, "temp_directory": spill}) as con,
+        ThreadPoolExecutor(max_workers=1) as pool,
     ):
-        loaded = set()
-        for table in package.tables.values():
-            if not (root / table.path).is_file():
-                continue  # reported with the descriptor
-            table_findings, ok = files.load_table(con, table, root)
+        ctx = checks.Context(package, con, set(), archive)
+        present = [table for table in package.tables.values() if (root / table.path).is_file()]  # others: descriptor
+        # the byte scans and then the archive's file work are plain Python, run beside DuckDB's loading
+        # and checking, which free the GIL
+        signs = {table.name: pool.submit(files.looks_plain, root / table.path) for table in present}
+        for table in present:
+            table_findings, ok = files.load_table(con, table, root, signs[table.name].result())
             found += table_findings
             if ok:
-                loaded.add(table.name)
-        ctx = checks.Context(package, con, loaded, archive)
+                ctx.loaded.add(table.name)
+            if ok and table.name == "sources" and archive is not None:
+                ctx.archive_read = pool.submit(checks.read_archive, ctx)
         for check in checks.CHECKS:
             found += run_check(check, ctx)
     return sorted(found, key=_order)
