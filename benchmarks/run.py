@@ -81,6 +81,7 @@ def benchmark(events: int) -> Measurement:
     synth = measure([str(BIN / "azru"), "synth", "--events", str(events), str(package)], WORK / f"{events}-synth.log")
     if synth.exit_code:
         sys.exit(f"azru synth failed; see {WORK / f'{events}-synth.log'}")
+    os.sync()  # so that neither validator shares the disk with the write-back of the package just written
     azru = measure(
         [str(BIN / "azru"), "validate", str(package), "--archive", str(package / "archive")],
         WORK / f"{events}-azru.log",

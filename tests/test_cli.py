@@ -116,3 +116,23 @@ def test_each_kind_of_broken_quoting_is_named(
         handle.write(f"evt-0000000000,events,merged,,0.1.0,{row}\n")
     assert main(["validate", str(empty_package)]) == 1
     assert f"data/tombstones.csv:2: csv-quote-malformed: {message} (hint: quote a cell" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("event_type", "date", "expected"),
+    [
+        # a code with a no-break space: it fails its pattern, so every character rule is judged too
+        ("\u00a0raid", "2021-02-28", {"pattern-mismatch", "whitespace-padding", "code-not-in-codelist"}),
+        # a date (a valid EDTF negative year) that fits its pattern but starts like a formula
+        ("raid", "-2021-02-28", {"formula-prefix"}),
+    ],
+)
+def test_patterned_cells_get_every_character_rule(
+    empty_package: Path, capsys: pytest.CaptureFixture[str], event_type: str, date: str, expected: set[str]
+) -> None:
+    row = BAD_EVENT.replace(",raid,2021-02-29,", f",{event_type},{date},")
+    with open(empty_package / "data" / "events.csv", "a", encoding="utf-8") as handle:
+        handle.write(row)
+    assert main(["validate", str(empty_package), "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert {f["code"] for f in findings if f["line"] == 2 and f["column"] in (2, 3)} == expected

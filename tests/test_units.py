@@ -9,10 +9,10 @@ from datetime import date
 
 import duckdb
 import pytest
-from azru.checks import FORBIDDEN, NEEDS_COLLAPSE, WHITESPACE, _is_forbidden
+from azru.checks import FORBIDDEN, NEEDS_COLLAPSE, WHITESPACE, _is_forbidden, _printable_only
 from azru.edtf_dates import EARLIEST, LATEST, EdtfError, bounds, precision
 from azru.ids import CROCKFORD, PREFIXES, new_id
-from azru.text import normalise_whitespace
+from azru.text import NFC_SUSPECTS, nfc_suspects, normalise_whitespace
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import RESOURCES
@@ -156,6 +156,48 @@ def test_text_that_needs_no_collapsing_is_already_normalised(text: str) -> None:
     with duckdb.connect() as sql:  # its own connection: hypothesis would keep a shared one alive past exit
         ((needs,),) = sql.execute("SELECT regexp_matches(?, ?)", [text, NEEDS_COLLAPSE]).fetchall()
     assert needs or normalise_whitespace(text) == text
+
+
+def test_nfc_suspects_are_current() -> None:
+    assert NFC_SUSPECTS == nfc_suspects(), "NFC_SUSPECTS is stale: paste the output of azru.text.nfc_suspects()"
+
+
+# pieces that NFC changes: letter + mark, Hangul jamo, Arabic alef + madda, a Devanagari nukta
+# letter, a singleton (Angstrom sign), a CJK compatibility ideograph, a mark that decomposes
+CHANGED_BY_NFC = ["a\u0301", "e\u0308", "c\u0327", "\u1100\u1161\u11a8", "\u0627\u0653", "\u0915\u093c", "\u212b"]
+CHANGED_BY_NFC += ["\uf900", "\u0344"]
+PIECES = st.sampled_from(CHANGED_BY_NFC) | st.characters(codec="utf-8", exclude_characters="\x00")
+
+
+@given(text=st.lists(PIECES, max_size=8).map("".join))
+def test_text_without_an_nfc_suspect_is_already_nfc(text: str) -> None:
+    """The cell scan runs DuckDB's nfc_normalize only on cells the suspect class matches.
+
+    NUL is left out: DuckDB's nfc_normalize stops at it, and a NUL is a forbidden character anyway.
+    """
+    with duckdb.connect() as sql:  # its own connection: hypothesis would keep a shared one alive past exit
+        ((suspect, normalised),) = sql.execute(
+            "SELECT regexp_matches(?, ?), nfc_normalize(?)", [text, f"[{NFC_SUSPECTS}]", text]
+        ).fetchall()
+    assert suspect or normalised == text
+
+
+@pytest.mark.parametrize(
+    ("pattern", "printable"),
+    [
+        ("^src-[0-9a-hjkmnp-tv-z]{10}$", True),
+        ("^[0-9X?~%./-]{2,40}$", True),
+        ("^[a-z0-9]+(-[a-z0-9]+)*$", True),
+        ("^[A-Za-z0-9][A-Za-z0-9._-]*$", True),
+        (".*", False),  # any character
+        ("^[^a]$", False),  # a negated class
+        ("^[ a]$", False),  # a space
+        (r"^\w+$", False),  # an escape that means more than itself
+        ("^[[:alpha:]]$", False),  # a nested class
+    ],
+)
+def test_only_patterns_of_printable_ascii_skip_the_character_regex(pattern: str, printable: bool) -> None:
+    assert _printable_only(pattern) is printable
 
 
 # --- ids ------------------------------------------------------------------------------------------------
