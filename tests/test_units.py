@@ -159,7 +159,7 @@ def test_text_that_needs_no_collapsing_is_already_normalised(text: str) -> None:
 
 
 def test_nfc_suspects_are_current() -> None:
-    assert NFC_SUSPECTS == nfc_suspects(), "NFC_SUSPECTS is stale: paste the output of azru.text.nfc_suspects()"
+    assert nfc_suspects() == NFC_SUSPECTS, "NFC_SUSPECTS is stale: paste the output of azru.text.nfc_suspects()"
 
 
 # pieces that NFC changes: letter + mark, Hangul jamo, Arabic alef + madda, a Devanagari nukta
