@@ -19,7 +19,7 @@ import langcodes
 import polars as pl
 
 from . import edtf_dates
-from .files import LINE_COLUMN
+from .files import LINE_COLUMN, sql_name
 from .package import EDTF_FIELDS, Package, Table
 from .rules import Finding
 from .text import NFC_SUSPECTS, normalise_whitespace
@@ -81,14 +81,10 @@ def check(function: Check) -> Check:
     return function
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _cell_conditions(table: Table, name: str) -> dict[str, str]:
     """Rule code -> SQL condition that is true for a bad non-empty cell of this field."""
     spec = table.field(name)
-    col, c = _quoted(name), spec.constraints
+    col, c = sql_name(name), spec.constraints
     conditions: dict[str, str] = {}
     if spec.type == "integer":
         conditions["type-integer"] = f"NOT regexp_full_match({col}, '[+-]?[0-9]{{1,18}}')"
@@ -130,7 +126,7 @@ def cells(ctx: Context) -> Iterator[Finding]:
         conditions = {spec.name: _cell_conditions(table, spec.name) for spec in table.fields}
         selected, bad = [], []
         for spec in table.fields:
-            col, rules = _quoted(spec.name), conditions[spec.name]
+            col, rules = sql_name(spec.name), conditions[spec.name]
             selected += [col, *(f"({sql})" for sql in rules.values())]
             if spec.required:
                 bad.append(f"{col} IS NULL")
@@ -143,7 +139,7 @@ def cells(ctx: Context) -> Iterator[Finding]:
             elif character:  # one regex keeps NFC and friends off clean cells
                 bad.append(f"{_suspicious_characters(col)} AND ({' OR '.join(character)})")
         rows = ctx.rows(
-            f"SELECT {LINE_COLUMN}, {', '.join(selected)} FROM {_quoted(table.name)} "
+            f"SELECT {LINE_COLUMN}, {', '.join(selected)} FROM {sql_name(table.name)} "
             f"WHERE {' OR '.join(f'({sql})' for sql in bad) or 'false'} ORDER BY {LINE_COLUMN}"
         )
         for line, *values in rows:
@@ -218,7 +214,7 @@ def uniqueness(ctx: Context) -> Iterator[Finding]:
             if spec.name not in keys and not spec.constraints.get("unique"):
                 continue
             code = "primary-key-duplicate" if spec.name in keys else "unique-duplicate"
-            col, source = _quoted(spec.name), _quoted(table.name)
+            col, source = sql_name(spec.name), sql_name(table.name)
             # counting first and listing lines only for repeated values halves the time at a million rows
             repeated = f"SELECT {col} FROM {source} WHERE {col} IS NOT NULL GROUP BY {col} HAVING count(*) > 1"
             rows = ctx.rows(
@@ -237,10 +233,10 @@ def foreign_keys(ctx: Context) -> Iterator[Finding]:
         for local, target, remote in table.references():
             if not ctx.has(table.name, target):
                 continue
-            col = _quoted(local)
+            col = sql_name(local)
             rows = ctx.rows(
-                f"SELECT {LINE_COLUMN}, {col} FROM {_quoted(table.name)} WHERE {col} IS NOT NULL AND {col} NOT IN "
-                f"(SELECT {_quoted(remote)} FROM {_quoted(target)} WHERE {_quoted(remote)} IS NOT NULL) "
+                f"SELECT {LINE_COLUMN}, {col} FROM {sql_name(table.name)} WHERE {col} IS NOT NULL AND {col} NOT IN "
+                f"(SELECT {sql_name(remote)} FROM {sql_name(target)} WHERE {sql_name(remote)} IS NOT NULL) "
                 f"ORDER BY {LINE_COLUMN}"
             )
             is_codelist = ctx.package.tables[target].is_codelist
@@ -252,7 +248,9 @@ def foreign_keys(ctx: Context) -> Iterator[Finding]:
 def _distinct(ctx: Context, table: str, name: str) -> list[str]:
     return [
         v
-        for (v,) in ctx.rows(f"SELECT DISTINCT {_quoted(name)} FROM {_quoted(table)} WHERE {_quoted(name)} IS NOT NULL")
+        for (v,) in ctx.rows(
+            f"SELECT DISTINCT {sql_name(name)} FROM {sql_name(table)} WHERE {sql_name(name)} IS NOT NULL"
+        )
     ]
 
 
@@ -262,7 +260,7 @@ def _lines_with(ctx: Context, table: str, name: str, values: list[str]) -> list[
     return [
         (line, value)
         for line, value in ctx.rows(
-            f"SELECT {LINE_COLUMN}, {_quoted(name)} FROM {_quoted(table)} WHERE {_quoted(name)} IN "
+            f"SELECT {LINE_COLUMN}, {sql_name(name)} FROM {sql_name(table)} WHERE {sql_name(name)} IN "
             f"(SELECT unnest(?)) ORDER BY {LINE_COLUMN}",
             [values],
         )
@@ -305,12 +303,12 @@ def date_metadata(ctx: Context) -> Iterator[Finding]:
         if table.name not in ctx.loaded or "date_precision" not in table.field_names:
             continue
         columns = "date, date_precision, date_basis, date_note IS NULL"
-        combinations = ctx.rows(f"SELECT DISTINCT {columns} FROM {_quoted(table.name)}")
+        combinations = ctx.rows(f"SELECT DISTINCT {columns} FROM {sql_name(table.name)}")
         bad = {c for c in combinations if next(_date_metadata_findings(ctx, table.name, 0, *c), None)}
         if not bad:
             continue
         for line, *combination in ctx.rows(
-            f"SELECT {LINE_COLUMN}, {columns} FROM {_quoted(table.name)} ORDER BY {LINE_COLUMN}"
+            f"SELECT {LINE_COLUMN}, {columns} FROM {sql_name(table.name)} ORDER BY {LINE_COLUMN}"
         ):
             if tuple(combination) in bad:
                 yield from _date_metadata_findings(ctx, table.name, line, *combination)
@@ -391,7 +389,7 @@ def evidence(ctx: Context) -> Iterator[Finding]:
         if not ctx.has(table):
             continue
         rows = ctx.rows(
-            f"SELECT {LINE_COLUMN}, {key} FROM {_quoted(table)} WHERE {key} IS NOT NULL AND {key} NOT IN "
+            f"SELECT {LINE_COLUMN}, {key} FROM {sql_name(table)} WHERE {key} IS NOT NULL AND {key} NOT IN "
             f"(SELECT {key} FROM claims WHERE {key} IS NOT NULL) ORDER BY {LINE_COLUMN}"
         )
         for line, value in rows:
@@ -408,7 +406,7 @@ def figures(ctx: Context) -> Iterator[Finding]:
         if not ctx.has(table):
             continue
         rows = ctx.rows(
-            f"SELECT {LINE_COLUMN}, {low}, {high} FROM {_quoted(table)} "
+            f"SELECT {LINE_COLUMN}, {low}, {high} FROM {sql_name(table)} "
             f"WHERE TRY_CAST({low} AS BIGINT) > TRY_CAST({high} AS BIGINT) ORDER BY {LINE_COLUMN}"
         )
         for line, lo, hi in rows:
@@ -447,7 +445,7 @@ def tombstones(ctx: Context) -> Iterator[Finding]:
     # only the ids tombstones mention, so a million live rows cost one hash probe each, not a union
     mentioned = "SELECT retired_id FROM tombstones UNION SELECT replaced_by FROM tombstones"
     live = " UNION ALL ".join(
-        f"SELECT {_quoted(k)} AS id, '{t}' AS tbl FROM {_quoted(t)} WHERE {_quoted(k)} IN ({mentioned})"
+        f"SELECT {sql_name(k)} AS id, '{t}' AS tbl FROM {sql_name(t)} WHERE {sql_name(k)} IN ({mentioned})"
         for t, k in id_columns
     )
     if not live:

@@ -215,7 +215,7 @@ def load_fast(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str
     A record then sits on one line, so its line is its row number plus the header's; the table is
     stored under a name no resource can have, and a view adds the line.
     """
-    stored = _quoted(table.name + ":csv")
+    stored = sql_name(table.name + ":csv")
     columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in table.field_names) + "}"
     try:
         con.execute(
@@ -226,7 +226,7 @@ def load_fast(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str
         ).fetchall()
     except duckdb.Error:  # DuckDB refuses the file; the exact tokenizer says why, line by line
         return None
-    cells = [_quoted(name) for name in table.field_names]
+    cells = [sql_name(name) for name in table.field_names]
     spans = " OR ".join(f"contains({c}, chr(10))" for c in cells)
     quoted = " OR ".join(f"contains({c}, '\"')" for c in cells)
     rows = con.execute(f"SELECT rowid + 2, {spans} FROM {stored} WHERE {quoted} OR {spans}").fetchall()
@@ -237,7 +237,8 @@ def load_fast(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str
     return list(stray_quotes(path, rel, {line for line, _ in rows}))
 
 
-def _quoted(name: str) -> str:
+def sql_name(name: str) -> str:
+    """A name quoted as an SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
 
 
