@@ -209,8 +209,9 @@ def load_exact(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: st
     con.unregister("exact_rows")
 
 
-def load_fast(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str) -> list[Finding] | None:
-    """Load a plain file with DuckDB's strict parallel reader, or None when the exact tokenizer must.
+def load_fast(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str) -> tuple[list[Finding], int] | None:
+    """Load a plain file with DuckDB's strict parallel reader: its findings and its record count, or
+    None when the exact tokenizer must read it.
 
     A record then sits on one line, so its line is its row number plus the header's; the table is
     stored under a name no resource can have, and a view adds the line.
@@ -218,7 +219,7 @@ def load_fast(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str
     stored = sql_name(table.name + ":csv")
     columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in table.field_names) + "}"
     try:
-        con.execute(
+        ((records,),) = con.execute(
             f"CREATE OR REPLACE TABLE {stored} AS SELECT * FROM read_csv(?, header=true, auto_detect=false, "
             f"columns={columns}, delim=',', quote='\"', escape='\"', new_line='\\n', strict_mode=true, "
             "max_line_size=16777216)",
@@ -233,8 +234,8 @@ def load_fast(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str
     if any(spanning for _, spanning in rows):  # a record over several lines: rows no longer count lines
         con.execute(f"DROP TABLE {stored}").fetchall()
         return None
-    con.execute(f'CREATE OR REPLACE VIEW "{table.name}" AS SELECT rowid + 2 AS {LINE_COLUMN}, * FROM {stored}')
-    return list(stray_quotes(path, rel, {line for line, _ in rows}))
+    con.execute(f"CREATE OR REPLACE VIEW {sql_name(table.name)} AS SELECT rowid + 2 AS {LINE_COLUMN}, * FROM {stored}")
+    return list(stray_quotes(path, rel, {line for line, _ in rows})), int(records)
 
 
 def sql_name(name: str) -> str:
@@ -251,10 +252,12 @@ def load_table(
     if path.stat().st_size == 0:
         return [Finding("file-empty", rel, 1)], False
     plain, final_newline = signs
-    header_ok = read_header(path) == table.field_names
+    header = read_header(path)
+    header_ok = header == table.field_names
     loaded = load_fast(con, table, path, rel) if plain and header_ok else None
     if loaded is not None:
-        findings, newlines = loaded, _rows(con, table) + 1 - (not final_newline)
+        findings, records = loaded
+        newlines = records + 1 - (not final_newline)  # one line per record, plus the header
     else:
         scan = careful_scan(path, rel)
         findings, newlines = scan.findings, scan.newlines
@@ -262,17 +265,11 @@ def load_table(
         findings.append(Finding("final-newline-missing", rel, newlines + 1))
     if not header_ok:
         expected = ",".join(table.field_names)
-        found = ",".join(read_header(path))
-        findings.append(Finding("header-mismatch", rel, 1, value=found, params={"expected": expected}))
+        findings.append(Finding("header-mismatch", rel, 1, value=",".join(header), params={"expected": expected}))
         return findings, False
     if loaded is None:
         findings += load_exact(con, table, path, rel)
     return findings, True
-
-
-def _rows(con: duckdb.DuckDBPyConnection, table: Table) -> int:
-    (count,) = con.execute(f'SELECT count(*) FROM "{table.name}"').fetchall()[0]
-    return int(count)
 
 
 def stray_quotes(path: Path, rel: str, lines: set[int]) -> Iterator[Finding]:
