@@ -9,6 +9,7 @@ in DuckDB with a `_line` column, so every later check can say where a cell is.
 import csv
 import re
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,22 +37,33 @@ def _line_and_column(data: bytes, offset: int, first_line: int) -> tuple[int, in
     return first_line + data.count(b"\n", 0, offset), column
 
 
-def looks_plain(path: Path) -> tuple[bool, bool]:
-    """(no BOM, CR or blank line; ends with a newline): a plain file is left to DuckDB's reader.
+@dataclass(frozen=True)
+class Signs:
+    """What one pass over a file's bytes says. DuckDB skips blank lines and may read a record over
+    several lines, so its load stands only for a plain file (no BOM or CR) with one record per line."""
 
-    Read in chunks rather than mapped, since mapped pages count as the process's memory.
-    """
+    plain: bool
+    newlines: int  # counted while the file looks plain
+    final_newline: bool
+
+    @property
+    def lines(self) -> int:
+        return self.newlines + (not self.final_newline)
+
+
+def looks_plain(path: Path) -> Signs:
+    """Read in chunks rather than mapped, since mapped pages count as the process's memory."""
     with open(path, "rb") as handle:
         chunk = handle.read(CHUNK)
-        if not chunk:
-            return True, False
-        plain, tail = not chunk.startswith(BOM), b""
+        plain, newlines = not chunk.startswith(BOM), 0
         while chunk and plain:
-            blank_at_seam = tail == b"\n" and chunk.startswith(b"\n")
-            plain = b"\r" not in chunk and b"\n\n" not in chunk and not blank_at_seam
-            tail, chunk = chunk[-1:], handle.read(CHUNK)
+            plain = b"\r" not in chunk
+            newlines += chunk.count(b"\n")
+            chunk = handle.read(CHUNK)
+        if handle.tell() == 0:
+            return Signs(plain, 0, final_newline=False)
         handle.seek(-1, 2)
-        return plain, handle.read(1) == b"\n"
+        return Signs(plain, newlines, handle.read(1) == b"\n")
 
 
 def careful_scan(path: Path, rel: str) -> ByteScan:
@@ -209,12 +221,14 @@ def load_exact(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: st
     con.unregister("exact_rows")
 
 
-def load_fast(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str) -> tuple[list[Finding], int] | None:
-    """Load a plain file with DuckDB's strict parallel reader: its findings and its record count, or
-    None when the exact tokenizer must read it.
+def load_fast(
+    con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str, signs: Future[Signs]
+) -> list[Finding] | None:
+    """Load a file with DuckDB's strict parallel reader, or None when the exact tokenizer must.
 
-    A record then sits on one line, so its line is its row number plus the header's; the table is
-    stored under a name no resource can have, and a view adds the line.
+    DuckDB reads while another thread scans the bytes; the load stands only if the file is plain and
+    its records fill its lines one each. Then a record's line is its row number plus the header's;
+    the table is stored under a name no resource can have, and a view adds the line.
     """
     stored = sql_name(table.name + ":csv")
     columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in table.field_names) + "}"
@@ -227,15 +241,13 @@ def load_fast(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str
         ).fetchall()
     except duckdb.Error:  # DuckDB refuses the file; the exact tokenizer says why, line by line
         return None
-    cells = [sql_name(name) for name in table.field_names]
-    spans = " OR ".join(f"contains({c}, chr(10))" for c in cells)
-    quoted = " OR ".join(f"contains({c}, '\"')" for c in cells)
-    rows = con.execute(f"SELECT rowid + 2, {spans} FROM {stored} WHERE {quoted} OR {spans}").fetchall()
-    if any(spanning for _, spanning in rows):  # a record over several lines: rows no longer count lines
+    if not signs.result().plain or records != signs.result().lines - 1:  # a blank line or a multi-line record
         con.execute(f"DROP TABLE {stored}").fetchall()
         return None
     con.execute(f"CREATE OR REPLACE VIEW {sql_name(table.name)} AS SELECT rowid + 2 AS {LINE_COLUMN}, * FROM {stored}")
-    return list(stray_quotes(path, rel, {line for line, _ in rows})), int(records)
+    quoted = " OR ".join(f"contains({sql_name(name)}, '\"')" for name in table.field_names)
+    with_quotes = con.execute(f"SELECT rowid + 2 FROM {stored} WHERE {quoted}").fetchall()
+    return list(stray_quotes(path, rel, {line for (line,) in with_quotes}))
 
 
 def sql_name(name: str) -> str:
@@ -244,24 +256,22 @@ def sql_name(name: str) -> str:
 
 
 def load_table(
-    con: duckdb.DuckDBPyConnection, table: Table, root: Path, signs: tuple[bool, bool]
+    con: duckdb.DuckDBPyConnection, table: Table, root: Path, signs: Future[Signs]
 ) -> tuple[list[Finding], bool]:
-    """Check one table's file and load it, given what looks_plain says of it; the flag says whether
-    its rows are in DuckDB."""
+    """Check one table's file and load it, given looks_plain's signs as they come; the flag says
+    whether its rows are in DuckDB."""
     path, rel = root / table.path, table.path
     if path.stat().st_size == 0:
         return [Finding("file-empty", rel, 1)], False
-    plain, final_newline = signs
     header = read_header(path)
     header_ok = header == table.field_names
-    loaded = load_fast(con, table, path, rel) if plain and header_ok else None
+    loaded = load_fast(con, table, path, rel, signs) if header_ok else None
     if loaded is not None:
-        findings, records = loaded
-        newlines = records + 1 - (not final_newline)  # one line per record, plus the header
+        findings, newlines = loaded, signs.result().newlines
     else:
         scan = careful_scan(path, rel)
         findings, newlines = scan.findings, scan.newlines
-    if not final_newline:
+    if not signs.result().final_newline:
         findings.append(Finding("final-newline-missing", rel, newlines + 1))
     if not header_ok:
         expected = ",".join(table.field_names)

@@ -120,10 +120,10 @@ def validate(root: Path, archive: Path | None = None) -> list[Finding]:
         ctx = checks.Context(package, con, set(), archive)
         present = [table for table in package.tables.values() if (root / table.path).is_file()]  # others: descriptor
         # the byte scans and then the archive's file work are plain Python, run beside DuckDB's loading
-        # and checking, which free the GIL
+        # and checking, which free the GIL; DuckDB reads each file while its bytes are scanned
         signs = {table.name: pool.submit(files.looks_plain, root / table.path) for table in present}
         for table in present:
-            table_findings, ok = files.load_table(con, table, root, signs[table.name].result())
+            table_findings, ok = files.load_table(con, table, root, signs[table.name])
             found += table_findings
             if ok:
                 ctx.loaded.add(table.name)
