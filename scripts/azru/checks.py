@@ -10,7 +10,7 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,13 @@ class Context:
     con: duckdb.DuckDBPyConnection
     loaded: set[str]
     archive: Path | None
+    # provenance work started in a worker thread: the archive, then (once the tables are in) the quotes
     archive_read: Future[list[Finding]] | None = None
+    verbatim_read: Future[list[Finding]] | None = None
+
+    def apart(self) -> "Context":
+        """This context on a DuckDB cursor of its own, for work in another thread."""
+        return replace(self, con=self.con.cursor())
 
     def has(self, *tables: str) -> bool:
         return all(t in self.loaded for t in tables)
@@ -234,21 +240,28 @@ def uniqueness(ctx: Context) -> Iterator[Finding]:
 
 @check
 def foreign_keys(ctx: Context) -> Iterator[Finding]:
-    """Every reference resolves; references into codelists get their own code and hint."""
+    """Every reference resolves; references into codelists get their own code and hint.
+
+    All references into one key are checked in one query, so its hash table is built once (five
+    references into events.event_id: 0.43 s apart at a million events).
+    """
+    into: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for table in ctx.package.tables.values():
         for local, target, remote in table.references():
-            if not ctx.has(table.name, target):
-                continue
-            col = sql_name(local)
-            rows = ctx.rows(
-                f"SELECT {LINE_COLUMN}, {col} FROM {sql_name(table.name)} WHERE {col} IS NOT NULL AND {col} NOT IN "
-                f"(SELECT {sql_name(remote)} FROM {sql_name(target)} WHERE {sql_name(remote)} IS NOT NULL) "
-                f"ORDER BY {LINE_COLUMN}"
-            )
-            is_codelist = ctx.package.tables[target].is_codelist
-            code = "code-not-in-codelist" if is_codelist else "foreign-key-dangling"
-            for line, value in rows:
-                yield ctx.finding(code, table.name, line, local, value, target=target, target_field=remote)
+            if ctx.has(table.name, target):
+                into.setdefault((target, remote), []).append((table.name, local))
+    for (target, remote), sources in into.items():
+        referring = " UNION ALL ".join(
+            f"SELECT {_literal(table)}, {_literal(local)}, {LINE_COLUMN}, {sql_name(local)} AS value "
+            f"FROM {sql_name(table)} WHERE {sql_name(local)} IS NOT NULL"
+            for table, local in sources
+        )
+        key = sql_name(remote)
+        keys = f"SELECT {key} FROM {sql_name(target)} WHERE {key} IS NOT NULL"
+        rows = ctx.rows(f"SELECT * FROM ({referring}) WHERE value NOT IN ({keys})")
+        code = "code-not-in-codelist" if ctx.package.tables[target].is_codelist else "foreign-key-dangling"
+        for table, local, line, value in rows:
+            yield ctx.finding(code, table, line, local, value, target=target, target_field=remote)
 
 
 def _distinct(ctx: Context, table: str, name: str) -> list[str]:
@@ -484,17 +497,17 @@ def provenance(ctx: Context) -> Iterator[Finding]:
         yield Finding("quotes-not-verified")
         return
     yield from ctx.archive_read.result() if ctx.archive_read else read_archive(ctx)
-    yield from _verbatim(ctx)
+    yield from ctx.verbatim_read.result() if ctx.verbatim_read else check_verbatim(ctx)
 
 
 def read_archive(ctx: Context) -> list[Finding]:
     """Hash, size and UTF-8 of every archived source; their whitespace-normalised texts go to DuckDB.
 
-    Safe to run in a thread while the main one loads other tables: it has its own cursor, and the
-    file work is plain Python that the DuckDB queries leave room for.
+    Run in a thread (on ctx.apart()) while the main one loads other tables: the file work is plain
+    Python that the DuckDB queries leave room for.
     """
     assert ctx.archive is not None
-    con = ctx.con.cursor()
+    con = ctx.con
     pattern = ctx.package.tables["sources"].field("file_name").constraints.get("pattern", ".*")
     rows = con.execute(
         f"SELECT {LINE_COLUMN}, source_id, file_name, sha256, bytes FROM sources "
@@ -566,6 +579,11 @@ def _store_texts(con: duckdb.DuckDBPyConnection, batch: dict[str, str]) -> None:
     con.execute(f"INSERT INTO {ARCHIVE_TEXTS} SELECT * FROM text_batch").fetchall()
     con.unregister("text_batch")
     batch.clear()
+
+
+def check_verbatim(ctx: Context) -> list[Finding]:
+    """Quotes and names against the archived texts that read_archive stored."""
+    return list(_verbatim(ctx))
 
 
 def _verbatim(ctx: Context) -> Iterator[Finding]:

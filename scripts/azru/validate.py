@@ -128,7 +128,9 @@ def validate(root: Path, archive: Path | None = None) -> list[Finding]:
             if ok:
                 ctx.loaded.add(table.name)
             if ok and table.name == "sources" and archive is not None:
-                ctx.archive_read = pool.submit(checks.read_archive, ctx)
+                ctx.archive_read = pool.submit(checks.read_archive, ctx.apart())
+        if ctx.archive_read:  # queued after the archive's texts, and beside the checks below
+            ctx.verbatim_read = pool.submit(checks.check_verbatim, ctx.apart())
         for check in checks.CHECKS:
             found += run_check(check, ctx)
     return sorted(found, key=_order)
