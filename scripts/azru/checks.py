@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 import langcodes
-import polars as pl
+import pyarrow as pa
 
 from . import edtf_dates
 from .files import LINE_COLUMN, sql_name
@@ -572,8 +572,8 @@ def _file_findings(
 
 
 def _store_texts(con: duckdb.DuckDBPyConnection, batch: dict[str, str]) -> None:
-    frame = pl.DataFrame(
-        {"source_id": list(batch), "text": list(batch.values())}, schema={"source_id": pl.String, "text": pl.String}
+    frame = pa.table(
+        {"source_id": pa.array(list(batch), pa.string()), "text": pa.array(list(batch.values()), pa.string())}
     )
     con.register("text_batch", frame)
     con.execute(f"INSERT INTO {ARCHIVE_TEXTS} SELECT * FROM text_batch").fetchall()

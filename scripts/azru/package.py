@@ -4,9 +4,10 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
+if TYPE_CHECKING:  # polars is slow to import and `azru validate` does not need it
+    import polars as pl
 
 DESCRIPTOR = "datapackage.json"
 CODELIST_DIR = "data/codelists/"
@@ -94,8 +95,10 @@ class Package:
     def codelists(self) -> list[Table]:
         return [t for t in self.tables.values() if t.is_codelist]
 
-    def read(self, name: str) -> pl.DataFrame:
+    def read(self, name: str) -> "pl.DataFrame":
         """A table as written: every column a string, empty cells as null."""
+        import polars as pl
+
         table = self.tables[name]
         return (
             pl.read_csv(
