@@ -241,7 +241,8 @@ def load_fast(
         ).fetchall()
     except duckdb.Error:  # DuckDB refuses the file; the exact tokenizer says why, line by line
         return None
-    if not signs.result().plain or records != signs.result().lines - 1:  # a blank line or a multi-line record
+    scanned = signs.result()
+    if not scanned.plain or records != scanned.lines - 1:  # a blank line or a multi-line record
         con.execute(f"DROP TABLE {stored}").fetchall()
         return None
     con.execute(f"CREATE OR REPLACE VIEW {sql_name(table.name)} AS SELECT rowid + 2 AS {LINE_COLUMN}, * FROM {stored}")
