@@ -217,8 +217,9 @@ def load_exact(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: st
         }
     )
     con.register("exact_rows", arrow)
-    con.execute(f'CREATE OR REPLACE TABLE "{table.name}" AS SELECT * FROM exact_rows').fetchall()
+    con.execute(f"CREATE OR REPLACE TABLE {stored_name(table)} AS SELECT * FROM exact_rows").fetchall()
     con.unregister("exact_rows")
+    con.execute(f"CREATE OR REPLACE VIEW {sql_name(table.name)} AS SELECT * FROM {stored_name(table)}")
 
 
 def load_fast(
@@ -227,10 +228,10 @@ def load_fast(
     """Load a file with DuckDB's strict parallel reader, or None when the exact tokenizer must.
 
     DuckDB reads while another thread scans the bytes; the load stands only if the file is plain and
-    its records fill its lines one each. Then a record's line is its row number plus the header's;
-    the table is stored under a name no resource can have, and a view adds the line.
+    its records fill its lines one each. Then a record's line is its row number plus the header's,
+    which the table's view adds.
     """
-    stored = sql_name(table.name + ":csv")
+    stored = stored_name(table)
     columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in table.field_names) + "}"
     try:
         ((records,),) = con.execute(
@@ -254,6 +255,18 @@ def load_fast(
 def sql_name(name: str) -> str:
     """A name quoted as an SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def stored_name(table: Table) -> str:
+    """Where a table's rows are stored: a name no resource can have; checks read the view named after
+    the table, which has the line of every row."""
+    return sql_name(table.name + ":rows")
+
+
+def drop_fields(con: duckdb.DuckDBPyConnection, table: Table, names: list[str]) -> None:
+    """Free the memory of fields no later check reads (DuckDB drops a column without copying the rest)."""
+    for name in names:
+        con.execute(f"ALTER TABLE {stored_name(table)} DROP COLUMN {sql_name(name)}").fetchall()
 
 
 def load_table(

@@ -7,8 +7,9 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -109,40 +110,49 @@ def validate(root: Path, archive: Path | None = None) -> list[Finding]:
     if descriptor is None:
         return found
     package = Package(root, descriptor)
-    # in memory, spilling to a temporary folder past 600 MB so a million rows stay under 1 GiB; no
+    # in memory, spilling to a temporary folder past 700 MB so a million rows stay under 1 GiB; no
     # automatic checkpoint, which would compress each table again (measured: 0.4 s per table at 1M rows)
-    config: dict[str, str | int] = {"threads": 2, "memory_limit": "600MB", "checkpoint_threshold": "1TB"}
+    config: dict[str, str | int] = {"threads": 2, "memory_limit": "700MB", "checkpoint_threshold": "1TB"}
     with (
         tempfile.TemporaryDirectory(prefix="azru-") as spill,
         duckdb.connect(config={**config, "temp_directory": spill}) as con,
         ThreadPoolExecutor(max_workers=1) as pool,
     ):
         ctx = checks.Context(package, con, set(), archive)
-        present = [table for table in package.tables.values() if (root / table.path).is_file()]  # others: descriptor
+        # the tables with quotes go first, so the archive's texts can be checked and dropped early
+        present = sorted(
+            (table for table in package.tables.values() if (root / table.path).is_file()),  # others: descriptor
+            key=lambda table: table.name not in checks.PROVENANCE_TABLES,
+        )
         # the byte scans and then the archive's file work are plain Python, run beside DuckDB's loading
         # and checking, which free the GIL; DuckDB reads each file while its bytes are scanned
         signs = {table.name: pool.submit(files.looks_plain, root / table.path) for table in present}
-        for table in present:
+        for position, table in enumerate(present, start=1):
             table_findings, ok = files.load_table(con, table, root, signs[table.name])
             found += table_findings
             if ok:
                 ctx.loaded.add(table.name)
+                found += run_check(f"cells of {table.name}", partial(checks.settle, ctx, table))
             if ok and table.name == "sources" and archive is not None:
                 ctx.archive_read = pool.submit(checks.read_archive, ctx.apart())
-        if ctx.archive_read:  # queued after the archive's texts, and beside the checks below
-            ctx.verbatim_read = pool.submit(checks.check_verbatim, ctx.apart())
+            if (
+                ctx.archive_read
+                and not ctx.verbatim_read
+                and checks.PROVENANCE_TABLES.isdisjoint(later.name for later in present[position:])
+            ):
+                ctx.verbatim_read = pool.submit(checks.check_verbatim, ctx.apart())
         for check in checks.CHECKS:
-            found += run_check(check, ctx)
+            found += run_check(check.run.__name__, partial(check.run, ctx))
     return sorted(found, key=_order)
 
 
-def run_check(check: checks.Check, ctx: checks.Context) -> list[Finding]:
+def run_check(name: str, run: Callable[[], Iterable[Finding]]) -> list[Finding]:
     """A check whose SQL meets a table the descriptor reshaped reports that, instead of crashing."""
     try:
-        return list(check(ctx))
+        return list(run())
     except duckdb.Error as error:
         first_line = str(error).splitlines()[0]
-        where = f"check {check.__name__}"
+        where = f"check {name}"
         return [Finding("descriptor-not-conforming", DESCRIPTOR, params={"where": where, "error": first_line})]
 
 
