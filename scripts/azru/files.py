@@ -52,14 +52,17 @@ class Signs:
 
 
 def looks_plain(path: Path) -> Signs:
-    """Read in chunks rather than mapped, since mapped pages count as the process's memory."""
-    with open(path, "rb") as handle:
-        chunk = handle.read(CHUNK)
-        plain, newlines = not chunk.startswith(BOM), 0
-        while chunk and plain:
+    """Read in chunks rather than mapped, since mapped pages count as the process's memory; into one
+    buffer, since fresh pages for every chunk cost more than scanning them."""
+    buffer = bytearray(CHUNK)
+    with open(path, "rb", buffering=0) as handle:
+        size = handle.readinto(buffer)
+        plain, newlines = not buffer[:3].startswith(BOM), 0
+        while size and plain:
+            chunk = buffer if size == CHUNK else buffer[:size]
             plain = b"\r" not in chunk
             newlines += chunk.count(b"\n")
-            chunk = handle.read(CHUNK)
+            size = handle.readinto(buffer)
         if handle.tell() == 0:
             return Signs(plain, 0, final_newline=False)
         handle.seek(-1, 2)
