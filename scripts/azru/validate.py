@@ -110,9 +110,16 @@ def validate(root: Path, archive: Path | None = None) -> list[Finding]:
     if descriptor is None:
         return found
     package = Package(root, descriptor)
-    # in memory, spilling to a temporary folder past 650 MB so a million rows stay under 1 GiB; no
-    # automatic checkpoint, which would compress each table again (measured: 0.4 s per table at 1M rows)
-    config: dict[str, str | int] = {"threads": 2, "memory_limit": "650MB", "checkpoint_threshold": "1TB"}
+    # in memory, spilling to a temporary folder past 600 MB so a million rows stay under 1 GiB; its
+    # blocks are allocated once and reused, not handed back to the system and faulted in again (0.35 s
+    # less system time at 1M rows); no automatic checkpoint, which would compress each table again
+    # (measured: 0.4 s per table at 1M rows)
+    config: dict[str, str | int] = {
+        "threads": 2,
+        "memory_limit": "600MB",
+        "block_allocator_memory": "600MB",
+        "checkpoint_threshold": "1TB",
+    }
     with (
         tempfile.TemporaryDirectory(prefix="azru-") as spill,
         duckdb.connect(config={**config, "temp_directory": spill}) as con,
