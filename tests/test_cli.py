@@ -84,6 +84,16 @@ def test_limit_per_code_counts_the_rest(empty_package: Path, capsys: pytest.Capt
     assert out[-1].endswith("; not shown: 3 more claim-missing, 3 more edtf-invalid (use --max-per-code 0)")
 
 
+def test_a_table_no_check_reads_beyond_its_cells_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Fields no later check reads are dropped after the cell checks; a table keeps at least one."""
+    (tmp_path / "notes.csv").write_text("note,remark\nhello,there\n", encoding="utf-8")
+    fields = [{"name": "note", "type": "string"}, {"name": "remark", "type": "string"}]
+    descriptor = {"name": "x", "resources": [{"name": "notes", "path": "notes.csv", "schema": {"fields": fields}}]}
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert main(["validate", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.strip() == "valid"
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
