@@ -520,8 +520,10 @@ def provenance(ctx: Context) -> Iterator[Finding]:
     if ctx.archive is None:
         yield Finding("quotes-not-verified")
         return
-    yield from ctx.archive_read.result() if ctx.archive_read else read_archive(ctx)
-    yield from ctx.verbatim_read.result() if ctx.verbatim_read else check_verbatim(ctx)
+    # validate() starts both in its worker as soon as the tables they read are loaded
+    assert ctx.archive_read is not None and ctx.verbatim_read is not None
+    yield from ctx.archive_read.result()
+    yield from ctx.verbatim_read.result()
 
 
 def read_archive(ctx: Context) -> list[Finding]:

@@ -159,10 +159,10 @@ def validate(root: Path, archive: Path | None = None) -> list[Finding]:
     return sorted(found, key=_order)
 
 
-def run_check(name: str, run: Callable[[], Iterable[Finding]]) -> list[Finding]:
+def run_check(name: str, check: Callable[[], Iterable[Finding]]) -> list[Finding]:
     """A check whose SQL meets a table the descriptor reshaped reports that, instead of crashing."""
     try:
-        return list(run())
+        return list(check())
     except duckdb.Error as error:
         first_line = str(error).splitlines()[0]
         where = f"check {name}"
