@@ -35,12 +35,25 @@ def with_bad_event(package: Path) -> Path:
 
 
 def test_valid_package_exits_0_with_a_notice(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", str(empty_package)]) == 0
+    assert main(["validate", str(empty_package), "--trusted", str(ROOT)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "valid (1 notice)"
 
 
+def test_rules_from_the_package_itself_are_said_to_be_untrusted(
+    empty_package: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", str(empty_package)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        "datapackage.json: descriptor-not-trusted: the rules were read from the package itself, which a pull "
+        "request can change (hint: in CI and reviews pass --trusted with the base branch (e.g. --trusted "
+        "origin/main) or a trusted folder)"
+    ) in out
+    assert out[-1] == "valid (2 notices)"
+
+
 def test_text_format_pins_location_message_and_hint(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", str(with_bad_event(empty_package))]) == 1
+    assert main(["validate", str(with_bad_event(empty_package)), "--trusted", str(ROOT)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert (
         "data/events.csv:2:3: edtf-invalid: date '2021-02-29' is not a valid EDTF date: 2021-02-29 is not a "
@@ -54,7 +67,7 @@ def test_text_format_pins_location_message_and_hint(empty_package: Path, capsys:
 
 
 def test_json_format_has_every_field(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", str(with_bad_event(empty_package)), "--format", "json"]) == 1
+    assert main(["validate", str(with_bad_event(empty_package)), "--trusted", str(ROOT), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["valid"] is False
     assert report["counts"] == {"claim-missing": 1, "edtf-invalid": 1, "quotes-not-verified": 1}
@@ -63,7 +76,7 @@ def test_json_format_has_every_field(empty_package: Path, capsys: pytest.Capture
 
 
 def test_github_format_annotates_the_line(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", str(with_bad_event(empty_package)), "--format", "github"]) == 1
+    assert main(["validate", str(with_bad_event(empty_package)), "--trusted", str(ROOT), "--format", "github"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert (
         out[0] == "::notice file=datapackage.json,title=quotes-not-verified::no archive given: quotes, names and "
@@ -78,20 +91,25 @@ def test_limit_per_code_counts_the_rest(empty_package: Path, capsys: pytest.Capt
     with open(events, "a", encoding="utf-8") as handle:
         for n in range(5):
             handle.write(BAD_EVENT.replace("0000000000", f"000000000{n}"))
-    assert main(["validate", str(empty_package), "--max-per-code", "2"]) == 1
+    assert main(["validate", str(empty_package), "--max-per-code", "2", "--trusted", str(ROOT)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert sum(" claim-missing: " in line for line in out) == 2
-    assert out[-1].endswith("; not shown: 3 more claim-missing, 3 more edtf-invalid (use --max-per-code 0)")
+    assert out[-1].endswith(
+        "; not shown: 3 more claim-missing, 3 more edtf-invalid (--max-per-code 0 lists up to 1000 of each)"
+    )
 
 
-def test_a_table_no_check_reads_beyond_its_cells_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_table_no_check_reads_beyond_its_cells_is_valid(
+    empty_package: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Fields no later check reads are dropped after the cell checks; a table keeps at least one."""
-    (tmp_path / "notes.csv").write_text("note,remark\nhello,there\n", encoding="utf-8")
+    (empty_package / "notes.csv").write_text("note,remark\nhello,there\n", encoding="utf-8")
     fields = [{"name": "note", "type": "string"}, {"name": "remark", "type": "string"}]
-    descriptor = {"name": "x", "resources": [{"name": "notes", "path": "notes.csv", "schema": {"fields": fields}}]}
-    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    assert main(["validate", str(tmp_path)]) == 0
-    assert capsys.readouterr().out.strip() == "valid"
+    descriptor = json.loads((empty_package / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"].append({"name": "notes", "path": "notes.csv", "schema": {"fields": fields}})
+    (empty_package / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert main(["validate", str(empty_package)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "valid (2 notices)"
 
 
 @pytest.mark.parametrize(
@@ -124,7 +142,7 @@ def test_each_kind_of_broken_quoting_is_named(
 ) -> None:
     with open(empty_package / "data" / "tombstones.csv", "a", encoding="utf-8") as handle:
         handle.write(f"evt-0000000000,events,merged,,0.1.0,{row}\n")
-    assert main(["validate", str(empty_package)]) == 1
+    assert main(["validate", str(empty_package), "--trusted", str(ROOT)]) == 1
     assert f"data/tombstones.csv:2: csv-quote-malformed: {message} (hint: quote a cell" in capsys.readouterr().out
 
 
@@ -143,6 +161,6 @@ def test_patterned_cells_get_every_character_rule(
     row = BAD_EVENT.replace(",raid,2021-02-29,", f",{event_type},{date},")
     with open(empty_package / "data" / "events.csv", "a", encoding="utf-8") as handle:
         handle.write(row)
-    assert main(["validate", str(empty_package), "--format", "json"]) == 1
+    assert main(["validate", str(empty_package), "--format", "json", "--trusted", str(ROOT)]) == 1
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert {f["code"] for f in findings if f["line"] == 2 and f["column"] in (2, 3)} == expected

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from azru.text import normalise_whitespace
-from azru.validate import validate
 from frictionless import validate as frictionless_validate
+from strategies import findings
 
 ROOT = Path(__file__).resolve().parents[1]
 ARCHIVE = Path(os.environ["AZRU_ARCHIVE"]) if os.environ.get("AZRU_ARCHIVE") else None
@@ -20,12 +20,12 @@ def rows(table: str) -> list[dict[str, str]]:
 
 
 def test_azru_validate_finds_no_error() -> None:
-    errors = [f for f in validate(ROOT, ARCHIVE) if f.rule.level == "error"]
+    errors = [f for f in findings(ROOT, ARCHIVE) if f.rule.level == "error"]
     assert [f"{f.file}:{f.line}: {f.code}: {f.message}" for f in errors] == []
 
 
 def test_without_archive_the_quotes_are_said_to_be_unverified() -> None:
-    assert [f.code for f in validate(ROOT, None) if f.rule.level == "notice"] == ["quotes-not-verified"]
+    assert [f.code for f in findings(ROOT, None) if f.rule.level == "notice"] == ["quotes-not-verified"]
 
 
 def test_frictionless_finds_no_error() -> None:

@@ -12,16 +12,20 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from azru import trusted
 from azru.cli import main
+from azru.domain import REQUIRED_FIELDS as REQUIRED
 from azru.edtf_dates import precision
+from azru.guarded import MAX_TABLE_BYTES
 from azru.package import DESCRIPTOR, EDTF_FIELDS
 from azru.rules import RULES, Finding
 from azru.text import normalise_whitespace
@@ -39,6 +43,7 @@ from strategies import (
     Draw,
     Row,
     Written,
+    findings,
     fixture_data,
     ids,
     is_codelist,
@@ -85,6 +90,9 @@ HOSTILE_PATHS = [
     "data\\x.csv",
     "C:/x.csv",
     "file:///etc/passwd",
+    "data/codelists/[i]nstruments.csv",
+    "data/*.csv",
+    "data/./events.csv",
 ]
 
 
@@ -97,6 +105,8 @@ class Expected:
     value: str | None = None
     message_start: str = ""
     with_archive: bool = True
+    # judged by the unchanged fixture's rules, as `azru validate --trusted` does
+    trusted: bool = False
     # descriptor problems may be reported by both the shape check and the Data Package profile
     repeats: bool = False
 
@@ -238,6 +248,78 @@ def hostile_path(pkg: Written, draw: Draw) -> Expected:
     draw(st.sampled_from(descriptor["resources"]))["path"] = path
     pkg.write_descriptor(descriptor)
     return Expected("resource-path-unsafe", value=path)
+
+
+@mutation("file-not-regular")
+def table_as_link(pkg: Written, draw: Draw) -> Expected:
+    table = any_table(draw)
+    path = pkg.root / file_of(table)
+    path.rename(pkg.root / "elsewhere.csv")
+    path.symlink_to(pkg.root / "elsewhere.csv")
+    return Expected("file-not-regular", value=file_of(table))
+
+
+@mutation("file-too-large")
+def huge_table(pkg: Written, draw: Draw) -> Expected:
+    """A sparse file past the size limit: refused by its size, before a byte of it is read."""
+    table = any_table(draw)
+    os.truncate(pkg.root / file_of(table), MAX_TABLE_BYTES + draw(st.integers(1, 1024)))
+    return Expected("file-too-large", value=file_of(table))
+
+
+@mutation("descriptor-not-trusted")
+def unchanged(pkg: Written, draw: Draw) -> Expected:
+    return Expected("descriptor-not-trusted")
+
+
+def any_field_spec(
+    pkg: Written, draw: Draw, keep: Callable[[dict[str, Any]], bool]
+) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """The descriptor, and one of its fields that `keep` picks, by `table.field` and as written."""
+    descriptor = pkg.descriptor()
+    specs = [(f"{r['name']}.{f['name']}", f) for r in descriptor["resources"] for f in r["schema"]["fields"]]
+    where, spec = draw(st.sampled_from([(where, spec) for where, spec in specs if keep(spec)]))
+    return descriptor, where, spec
+
+
+@mutation("descriptor-weakened")
+def loosen_a_rule(pkg: Written, draw: Draw) -> Expected:
+    descriptor, where, spec = any_field_spec(pkg, draw, lambda f: bool(f.get("constraints")))
+    constraint = draw(st.sampled_from(sorted(spec["constraints"])))
+    if constraint in ("required", "unique", "pattern"):
+        del spec["constraints"][constraint]
+    else:
+        spec["constraints"][constraint] += -1 if constraint.startswith("min") else 1
+    pkg.write_descriptor(descriptor)
+    return Expected("descriptor-weakened", message_start=where, trusted=True)
+
+
+@mutation("descriptor-changed")
+def tighten_a_rule(pkg: Written, draw: Draw) -> Expected:
+    descriptor, where, spec = any_field_spec(pkg, draw, lambda f: f["type"] == "string")
+    spec.setdefault("constraints", {})["maxLength"] = spec.get("constraints", {}).get("maxLength", 100_000) - 1
+    pkg.write_descriptor(descriptor)
+    return Expected("descriptor-changed", message_start=where, trusted=True)
+
+
+@mutation("invariant-broken")
+def evidence_optional(pkg: Written, draw: Draw) -> Expected:
+    descriptor = pkg.descriptor()
+    table = draw(st.sampled_from(["sources", "claims"]))
+    resource = next(r for r in descriptor["resources"] if r["name"] == table)
+    name = draw(st.sampled_from([f["name"] for f in resource["schema"]["fields"] if f["name"] in REQUIRED[table]]))
+    del next(f for f in resource["schema"]["fields"] if f["name"] == name)["constraints"]["required"]
+    pkg.write_descriptor(descriptor)
+    return Expected("invariant-broken", message_start=f"{table}.{name}")
+
+
+@mutation("codelist-code-added")
+def new_code(pkg: Written, draw: Draw) -> Expected:
+    table = draw(st.sampled_from(sorted(t for t in RESOURCES if is_codelist(t) and t != "countries")))
+    rows = pkg.rows(table)
+    rows.append({**rows[0], "code": "zz-new-code"})
+    pkg.write_rows(table, rows)
+    return replace(at("codelist-code-added", table, len(rows) - 1, "code"), trusted=True)
 
 
 @mutation("resource-file-missing")
@@ -825,6 +907,16 @@ def any_source(pkg: Written, draw: Draw) -> tuple[int, Row]:
     return index, rows[index]
 
 
+@mutation("archive-file-refused")
+def archived_as_link(pkg: Written, draw: Draw) -> Expected:
+    """A link in the archive is not followed, even to a copy of the very file it replaces."""
+    index, source = any_source(pkg, draw)
+    path = pkg.archive / (source["file_name"] or "")
+    path.rename(pkg.archive.parent / "elsewhere")
+    path.symlink_to(pkg.archive.parent / "elsewhere")
+    return at("archive-file-refused", "sources", index, "file_name")
+
+
 @mutation("archive-file-missing")
 def remove_archived(pkg: Written, draw: Draw) -> Expected:
     index, source = any_source(pkg, draw)
@@ -901,7 +993,7 @@ def changed_name(pkg: Written, draw: Draw) -> Expected:
 @pytest.fixture(scope="session")
 def fixture_package(tmp_path_factory: pytest.TempPathFactory) -> Written:
     written = write_package(tmp_path_factory.mktemp("fixture"), fixture_data())
-    assert validate(written.root, written.archive) == []
+    assert findings(written.root, written.archive) == []
     return written
 
 
@@ -917,7 +1009,9 @@ def location(f: Finding | Expected) -> tuple[str, str | None, int | None, int | 
 def check_mutation(fixture: Written, folder: Path, code: str, draw: Draw) -> list[Finding]:
     pkg = fresh_copy(fixture, folder)
     expected = MUTATIONS[code](pkg, draw)
-    found = validate(pkg.root, pkg.archive if expected.with_archive else None)
+    rules = trusted.load(str(fixture.root), fixture.root) if expected.trusted else None
+    report = validate(pkg.root, pkg.archive if expected.with_archive else None, rules)
+    found = [f for f in report.findings if f.code != "descriptor-not-trusted" or code == f.code]
     places_found = [location(f) for f in found]
     if expected.repeats:
         assert set(places_found) == {location(expected)}, found
@@ -960,7 +1054,7 @@ def test_an_unreadable_table_is_reported_once_not_as_a_missing_replacement(
     """The tombstone's replacement is a row of events: an unreadable events file must not orphan it."""
     pkg = fresh_copy(fixture_package, tmp_path)
     pkg.path("events").write_bytes(b"")
-    assert [location(f) for f in validate(pkg.root, pkg.archive)] == [("file-empty", file_of("events"), 1, None)]
+    assert [location(f) for f in findings(pkg.root, pkg.archive)] == [("file-empty", file_of("events"), 1, None)]
 
 
 # --- the words contributors read ------------------------------------------------------------------------

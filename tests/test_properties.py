@@ -25,7 +25,6 @@ from azru.cli import main
 from azru.files import tokenize
 from azru.package import DESCRIPTOR, Package
 from azru.rules import RULES, Finding
-from azru.validate import validate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import (
@@ -40,6 +39,7 @@ from strategies import (
     TARGET_OF,
     PackageData,
     Row,
+    findings,
     fixture_data,
     ids,
     not_matching,
@@ -188,14 +188,14 @@ def test_azru_frictionless_and_json_schema_agree_on_valid_and_broken_packages(
     (JSON Schema only when a row schema can see the rule)."""
     package = data.draw(packages(), label="package")
     pkg = write_package(tmp_path_factory.mktemp("package"), package)
-    assert [f.as_dict() for f in validate(pkg.root, pkg.archive)] == []
+    assert [f.as_dict() for f in findings(pkg.root, pkg.archive)] == []
     broken = data.draw(breaks(package), label="break")
     rows = [dict(row) for row in package.tables[broken.table]]
     rows[broken.index][broken.name] = broken.value
     package.tables[broken.table] = rows
     pkg.write_rows(broken.table, rows)
     expected = {(broken.table, broken.index + 2, broken.name)}
-    assert azru_places(validate(pkg.root, pkg.archive)) == expected
+    assert azru_places(findings(pkg.root, pkg.archive)) == expected
     assert frictionless_places(frictionless.validate(str(pkg.root / DESCRIPTOR))) == expected
     assert schema_places(package.tables) == (expected if row_schema_sees(broken) else set())
 

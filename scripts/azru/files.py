@@ -273,11 +273,11 @@ def drop_fields(con: duckdb.DuckDBPyConnection, table: Table, names: list[str]) 
 
 
 def load_table(
-    con: duckdb.DuckDBPyConnection, table: Table, root: Path, signs: Future[Signs]
+    con: duckdb.DuckDBPyConnection, table: Table, path: Path, signs: Future[Signs]
 ) -> tuple[list[Finding], bool]:
-    """Check one table's file and load it, given looks_plain's signs as they come; the flag says
-    whether its rows are in DuckDB."""
-    path, rel = root / table.path, table.path
+    """Check one table's file (opened by azru.guarded; `path` names it for the engines) and load it,
+    given looks_plain's signs as they come; the flag says whether its rows are in DuckDB."""
+    rel = table.path
     if path.stat().st_size == 0:
         return [Finding("file-empty", rel, 1)], False
     header = read_header(path)

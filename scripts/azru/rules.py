@@ -53,9 +53,40 @@ _define(
 _define(
     "descriptor",
     "resource-path-unsafe",
-    "Resource path outside the package",
-    "resource path {value} is not a relative path inside the package",
-    "use a relative path below the package folder, without '..', URLs or a leading '/'",
+    "Resource path not plain",
+    "resource path {value} is not a plain relative path inside the package: {problem}",
+    "use a relative path below the package folder of letters, digits, '.', '_' and '-', e.g. data/events.csv",
+)
+_define(
+    "descriptor",
+    "descriptor-not-trusted",
+    "Rules not checked against a trusted copy",
+    "the rules were read from the package itself, which a pull request can change",
+    "in CI and reviews pass --trusted with the base branch (e.g. --trusted origin/main) or a trusted folder",
+    level="notice",
+)
+_define(
+    "descriptor",
+    "descriptor-weakened",
+    "Rules loosened",
+    "{where}: {change}, which lets through values the trusted rules refuse",
+    "revert the change to datapackage.json; only a maintainer can loosen the rules, by validating against "
+    "the changed descriptor as the trusted one",
+)
+_define(
+    "descriptor",
+    "descriptor-changed",
+    "Rules changed",
+    "{where}: {change}",
+    "a maintainer must accept this change to datapackage.json; the trusted rules were applied",
+    level="notice",
+)
+_define(
+    "descriptor",
+    "invariant-broken",
+    "Evidence model broken",
+    "{where}: {error}",
+    "every descriptor keeps sources, claims and the fact tables with their keys and references (azru.domain)",
 )
 _define(
     "descriptor",
@@ -65,6 +96,14 @@ _define(
     "add the file or fix the resource's path",
 )
 # Files
+_define(
+    "file",
+    "file-not-regular",
+    "Not a regular file",
+    "{value}: {problem}",
+    "commit the table as a plain file: no symbolic links, FIFOs or devices",
+)
+_define("file", "file-too-large", "File too large", "{value}: {problem}", "split the table or ask a maintainer")
 _define("file", "file-empty", "File empty", "the file is empty", "a table needs at least its header line")
 _define(
     "file",
@@ -327,11 +366,25 @@ _define(
     level="notice",
 )
 _define(
+    "key",
+    "codelist-code-added",
+    "Code added to a codelist",
+    "{value} is not a code of the trusted {table}",
+    "a maintainer must accept a new code; until then use one of the trusted codes",
+)
+_define(
     "provenance",
     "archive-file-missing",
     "Archived source missing",
     "{value} is not in the archive {archive}",
     "put the document in the archive, or fix file_name",
+)
+_define(
+    "provenance",
+    "archive-file-refused",
+    "Archived source refused",
+    "{value} cannot be read from the archive: {problem}",
+    "file_name is a plain file name in the archive folder (no '/'), of a regular file, not a link",
 )
 _define(
     "provenance",
@@ -409,6 +462,14 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+@dataclass(frozen=True)
+class More:
+    """`count` findings of `code` that a check counted but did not list (see validate.KEPT_PER_CODE)."""
+
+    code: str
+    count: int
 
 
 def show(value: str | None, limit: int = 60) -> str:

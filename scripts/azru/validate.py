@@ -2,74 +2,30 @@
 the semantics and (with an archive) the provenance of a package. Finds everything in one run."""
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import duckdb
-import jsonschema
 
-from . import checks, files
+from . import checks, descriptor, domain, files, guarded, trusted
 from .package import DESCRIPTOR, Package
-from .rules import Finding
+from .rules import RULES, Finding, More
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_LIMIT = 20
 
-# The shape azru itself relies on, beyond what the Data Package profile requires.
-SHAPE = {
-    "type": "object",
-    "required": ["resources"],
-    "properties": {
-        "resources": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["name", "path", "schema"],
-                "properties": {
-                    "name": {"type": "string", "pattern": "^[a-z0-9_]+$"},
-                    "path": {"type": "string"},
-                    "schema": {
-                        "type": "object",
-                        "required": ["fields"],
-                        "properties": {
-                            "fields": {
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {
-                                    "type": "object",
-                                    "required": ["name"],
-                                    "properties": {"name": {"type": "string", "pattern": "^[a-z0-9_]+$"}},
-                                    # the cell checks compare integers with these limits in SQL
-                                    "if": {"properties": {"type": {"const": "integer"}}, "required": ["type"]},
-                                    "then": {
-                                        "properties": {
-                                            "constraints": {
-                                                "properties": {
-                                                    "minimum": {"type": "integer"},
-                                                    "maximum": {"type": "integer"},
-                                                }
-                                            }
-                                        }
-                                    },
-                                },
-                            },
-                            "primaryKey": {"type": "array", "items": {"type": "string"}},
-                        },
-                    },
-                },
-            },
-        }
-    },
-}
+KEPT_PER_CODE = 1000  # findings of one code kept for the report; the rest are only counted
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--archive",
         default=os.environ.get("AZRU_ARCHIVE") or None,
         help="folder of archived source documents (default: $AZRU_ARCHIVE)",
+    )
+    parser.add_argument(
+        "--trusted",
+        metavar="PATH_OR_GIT_REF",
+        help="take the rules from this trusted copy (a package folder, its datapackage.json, or a git revision "
+        "such as origin/main) and report every way the package's own datapackage.json differs from it",
     )
     parser.add_argument("--format", choices=("text", "json", "github"), default="text")
     parser.add_argument(
@@ -98,54 +60,123 @@ def run(args: argparse.Namespace) -> int:
     if archive is not None and not archive.is_dir():
         print(f"azru validate: archive {archive} is not a folder", file=sys.stderr)
         return EXIT_USAGE
-    found = validate(root, archive)
-    print(render(found, args.format, args.max_per_code))
-    return EXIT_INVALID if any(f.rule.level == "error" for f in found) else EXIT_VALID
+    try:
+        rules = trusted.load(args.trusted, root) if args.trusted else None
+    except trusted.TrustError as error:
+        print(f"azru validate: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    report = validate(root, archive, rules)
+    print(render(report, args.format, args.max_per_code))
+    return EXIT_INVALID if report.invalid else EXIT_VALID
 
 
-def validate(root: Path, archive: Path | None = None) -> list[Finding]:
-    """All findings for the package at root, in a stable order."""
-    found: list[Finding] = []
-    descriptor = yield_into(found, check_descriptor(root))
+@dataclass
+class Report:
+    findings: list[Finding]  # in a stable order, at most KEPT_PER_CODE of each code
+    counts: Counter[str]  # of every finding, kept or not
+
+    @property
+    def invalid(self) -> bool:
+        return any(RULES[code].level == "error" for code in self.counts)
+
+
+class Tally:
+    """Findings as checks yield them, in any thread: the first KEPT_PER_CODE of each code, and counts."""
+
+    def __init__(self) -> None:
+        self.kept: list[Finding] = []
+        self.counts: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    def add(self, items: Iterable[Finding | More]) -> None:
+        for item in items:
+            with self.lock:
+                if isinstance(item, More):
+                    if item.count > 0:
+                        self.counts[item.code] += item.count
+                    continue
+                self.counts[item.code] += 1
+                if self.counts[item.code] <= KEPT_PER_CODE:
+                    self.kept.append(item)
+
+    def report(self) -> Report:
+        return Report(sorted(self.kept, key=_order), self.counts)
+
+
+def validate(root: Path, archive: Path | None = None, rules: trusted.Trusted | None = None) -> Report:
+    """Every finding for the package at root, judged by the trusted rules when given."""
+    tally = Tally()
+    descriptor = yield_into(tally, rules_of(root, rules))
     if descriptor is None:
-        return found
+        return tally.report()
     package = Package(root, descriptor)
+    with contextlib.ExitStack() as stack:
+        present = open_tables(package, tally, stack)
+        check_tables(package, present, archive, rules, tally)
+    return tally.report()
+
+
+def open_tables(package: Package, tally: Tally, stack: contextlib.ExitStack) -> dict[str, Path]:
+    """Each table's file opened through azru.guarded and held open for the whole run, by the name the
+    engines read it by; a file that is missing, a link, a FIFO or too large is a finding instead."""
+    present = {}
+    for table in package.tables.values():
+        try:
+            handle = stack.enter_context(guarded.opened(package.root, table.path, guarded.MAX_TABLE_BYTES))
+        except guarded.Refused as refused:
+            code = REFUSED_CODES[refused.reason]
+            tally.add([Finding(code, DESCRIPTOR, value=table.path, params={"problem": str(refused)})])
+            continue
+        present[table.name] = Path(guarded.engine_path(handle))
+    return present
+
+
+REFUSED_CODES = {
+    "unsafe-path": "resource-path-unsafe",
+    "missing": "resource-file-missing",
+    "not-regular": "file-not-regular",
+    "too-large": "file-too-large",
+}
+
+
+def check_tables(
+    package: Package, paths: dict[str, Path], archive: Path | None, rules: trusted.Trusted | None, tally: Tally
+) -> None:
     # in memory, spilling to a temporary folder past 600 MB so a million rows stay under 1 GiB; its
-    # blocks are allocated once and reused, not handed back to the system and faulted in again (0.35 s
-    # less system time at 1M rows); no automatic checkpoint, which would compress each table again
-    # (measured: 0.4 s per table at 1M rows)
+    # blocks are allocated once and reused; no automatic checkpoint, which would compress each table again
     config: dict[str, str | int] = {
         "threads": 2,
         "memory_limit": "600MB",
         "block_allocator_memory": "600MB",
         "checkpoint_threshold": "1TB",
+        "enable_external_access": False,
     }
     with (
         tempfile.TemporaryDirectory(prefix="azru-") as spill,
         duckdb.connect(config={**config, "temp_directory": spill}) as con,
         ThreadPoolExecutor(max_workers=1) as pool,
     ):
-        ctx = checks.Context(package, con, set(), archive)
+        ctx = checks.Context(package, con, set(), archive, rules)
         # the tables with quotes go first, so the archive's texts can be checked and dropped early
         present = sorted(
-            (table for table in package.tables.values() if (root / table.path).is_file()),  # others: descriptor
-            key=lambda table: table.name not in checks.PROVENANCE_TABLES,
+            (table for table in package.tables.values() if table.name in paths),
+            key=lambda table: table.name not in domain.VERBATIM_TABLES,
         )
         # the byte scans and then the archive's file work are plain Python, run beside DuckDB's loading
         # and checking, which free the GIL; DuckDB reads each file while its bytes are scanned
-        signs = {table.name: pool.submit(files.looks_plain, root / table.path) for table in present}
+        signs = {table.name: pool.submit(files.looks_plain, paths[table.name]) for table in present}
         for position, table in enumerate(present, start=1):
-            table_findings, ok = files.load_table(con, table, root, signs[table.name])
-            found += table_findings
+            table_findings, ok = files.load_table(con, table, paths[table.name], signs[table.name])
+            tally.add(table_findings)
             if ok:
                 ctx.loaded.add(table.name)
-                found += run_check(f"cells of {table.name}", partial(checks.settle, ctx, table))
-            if ok and table.name == "sources" and archive is not None:
+                tally.add(run_check(f"cells of {table.name}", partial(checks.settle, ctx, table)))
+            if ok and table.name == domain.SOURCES and archive is not None:
                 ctx.archive_read = pool.submit(checks.read_archive, ctx.apart())
             if (
                 ctx.archive_read
                 and not ctx.verbatim_read
-                and checks.PROVENANCE_TABLES.isdisjoint(later.name for later in present[position:])
+                and domain.VERBATIM_TABLES.isdisjoint(later.name for later in present[position:])
             ):
                 ctx.verbatim_read = pool.submit(checks.check_verbatim, ctx.apart())
         # two at a time, each on its own cursor: one's Python fills the other's gaps in DuckDB
@@ -155,11 +186,10 @@ def validate(root: Path, archive: Path | None = None) -> list[Finding]:
                 for check in checks.CHECKS
             ]
             for result in results:
-                found += result.result()
-    return sorted(found, key=_order)
+                tally.add(result.result())
 
 
-def run_check(name: str, check: Callable[[], Iterable[Finding]]) -> list[Finding]:
+def run_check(name: str, check: Callable[[], Iterable[Finding | More]]) -> list[Finding | More]:
     """A check whose SQL meets a table the descriptor reshaped reports that, instead of crashing."""
     try:
         return list(check())
@@ -173,101 +203,50 @@ def _order(f: Finding) -> tuple[str, int, int, str]:
     return (f.file or "", f.line or 0, f.column or 0, f.code)
 
 
-def yield_into(found: list[Finding], steps: Iterator[Finding | dict[str, Any]]) -> dict[str, Any] | None:
+def yield_into(tally: Tally, steps: Iterator[Finding | dict[str, Any]]) -> dict[str, Any] | None:
     """Collect a generator's findings; its last non-finding item is the usable descriptor, if any."""
     result = None
     for item in steps:
         if isinstance(item, Finding):
-            found.append(item)
+            tally.add([item])
         else:
             result = item
     return result
 
 
-def check_descriptor(root: Path) -> Iterator[Finding | dict[str, Any]]:
-    """Findings about datapackage.json; ends by yielding the descriptor when the package can be read."""
-    path = root / DESCRIPTOR
-    if not path.is_file():
-        yield Finding("descriptor-missing", DESCRIPTOR)
-        return
+def rules_of(root: Path, rules: trusted.Trusted | None) -> Iterator[Finding | dict[str, Any]]:
+    """Findings about datapackage.json; ends by yielding the descriptor whose rules apply: the trusted
+    one when given (the package's own is then only compared with it), else the package's own."""
     try:
-        descriptor = json.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as error:
-        yield Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": f"not UTF-8 ({error.reason})"})
+        proposed = descriptor.parse(guarded.read_bytes(root, DESCRIPTOR, guarded.MAX_DESCRIPTOR_BYTES))
+    except guarded.Refused as refused:
+        code = "descriptor-missing" if refused.reason == "missing" else REFUSED_CODES[refused.reason]
+        proposed = Finding(code, DESCRIPTOR, value=DESCRIPTOR, params={"problem": str(refused)})
+    if isinstance(proposed, Finding):
+        yield proposed
+    if rules is not None:
+        if not isinstance(proposed, Finding):
+            yield from descriptor.changes(rules.descriptor, proposed)
+        yield from descriptor.invariant_findings(rules.descriptor)
+        yield rules.descriptor
         return
-    except json.JSONDecodeError as error:
-        yield Finding("descriptor-invalid-json", DESCRIPTOR, error.lineno, error.colno, params={"error": error.msg})
+    yield Finding("descriptor-not-trusted", DESCRIPTOR)
+    if isinstance(proposed, Finding):
         return
-    except RecursionError:
-        yield Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": "nested too deeply"})
-        return
-    shape_errors = sorted(jsonschema.Draft7Validator(SHAPE).iter_errors(descriptor), key=lambda e: list(e.path))
-    for issue in shape_errors:
-        where = "/".join(str(p) for p in issue.absolute_path) or "descriptor"
-        yield Finding("descriptor-not-conforming", DESCRIPTOR, params={"where": where, "error": issue.message})
-    if shape_errors:
-        return
-    unsafe = False
-    for resource in descriptor["resources"]:
-        if not is_safe_path(resource["path"]):
-            unsafe = True
-            yield Finding("resource-path-unsafe", DESCRIPTOR, value=resource["path"])
-        elif not (root / resource["path"]).is_file():
-            yield Finding("resource-file-missing", DESCRIPTOR, value=resource["path"])
-    if unsafe:
-        return
-    profile_errors = list(profile_findings(descriptor)) or list(reference_findings(descriptor))
-    yield from profile_errors
-    if not profile_errors:
-        yield descriptor
+    problems = descriptor.problems(proposed)
+    yield from problems
+    if not problems:
+        yield from descriptor.invariant_findings(proposed)
+        yield proposed
 
 
-def reference_findings(descriptor: dict[str, Any]) -> Iterator[Finding]:
-    """Foreign keys into a resource that does not exist, which would otherwise silently check nothing."""
-    names = {resource["name"] for resource in descriptor["resources"]}
-    for i, resource in enumerate(descriptor["resources"]):
-        for j, key in enumerate(resource["schema"].get("foreignKeys", [])):
-            target = key["reference"].get("resource")
-            if target and target not in names:
-                where = f"resources/{i}/schema/foreignKeys/{j}/reference/resource"
-                yield Finding(
-                    "descriptor-not-conforming",
-                    DESCRIPTOR,
-                    params={"where": where, "error": f"no resource is named {target!r}"},
-                )
-
-
-def profile_findings(descriptor: dict[str, Any]) -> Iterator[Finding]:
-    """Data Package v2 conformance as frictionless-py judges it (it reads no files here)."""
-    from frictionless import Package as FrictionlessPackage  # slow to import; only needed here
-
-    try:
-        notes = [str(error.note) for error in FrictionlessPackage.metadata_validate(descriptor)]
-    except Exception as error:  # frictionless raises assorted types on hostile descriptors
-        notes = [f"frictionless could not read it ({type(error).__name__})"]
-    for note in notes:
-        where, _, message = note.rpartition(" at property ")
-        yield Finding(
-            "descriptor-not-conforming",
-            DESCRIPTOR,
-            params={"where": message.strip("'") if where else "descriptor", "error": where or note},
-        )
-
-
-def is_safe_path(path: str) -> bool:
-    """A relative POSIX path that stays inside the package: no URL, no '..', no absolute or drive path."""
-    if not path or "://" in path or "\\" in path or ":" in path or path.startswith("/"):
-        return False
-    return ".." not in PurePosixPath(path).parts
-
-
-def render(found: list[Finding], fmt: str, limit: int) -> str:
-    shown, hidden = _limit(found, limit)
+def render(report: Report, fmt: str, limit: int) -> str:
+    shown, hidden = _limit(report, limit)
     if fmt == "json":
         return json.dumps(
             {
-                "valid": not any(f.rule.level == "error" for f in found),
-                "counts": dict(sorted(Counter(f.code for f in found).items())),
+                "valid": not report.invalid,
+                "counts": dict(sorted(report.counts.items())),
                 "not_shown": hidden,
                 "findings": [f.as_dict() for f in shown],
             },
@@ -277,18 +256,20 @@ def render(found: list[Finding], fmt: str, limit: int) -> str:
     if fmt == "github":
         return "\n".join(_github(f) for f in shown)
     lines = [_text(f) for f in shown]
-    lines.append(summary(found, hidden))
+    lines.append(summary(report, hidden))
     return "\n".join(lines)
 
 
-def _limit(found: list[Finding], limit: int) -> tuple[list[Finding], dict[str, int]]:
+def _limit(report: Report, limit: int) -> tuple[list[Finding], dict[str, int]]:
+    """The findings to show, at most `limit` of a code (0: all kept), and how many of each are not."""
     seen: Counter[str] = Counter()
     shown = []
-    for f in found:
+    for f in report.findings:
         seen[f.code] += 1
         if limit <= 0 or seen[f.code] <= limit:
             shown.append(f)
-    hidden = {code: n - limit for code, n in sorted(seen.items()) if limit > 0 and n > limit}
+    shown_counts = Counter(f.code for f in shown)
+    hidden = {code: n - shown_counts[code] for code, n in sorted(report.counts.items()) if n > shown_counts[code]}
     return shown, hidden
 
 
@@ -317,15 +298,15 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def summary(found: list[Finding], hidden: dict[str, int]) -> str:
-    errors = [f for f in found if f.rule.level == "error"]
-    notices = len(found) - len(errors)
+def summary(report: Report, hidden: dict[str, int]) -> str:
+    errors = Counter({code: n for code, n in report.counts.items() if RULES[code].level == "error"})
+    notices = report.counts.total() - errors.total()
     if not errors:
         head = "valid" + (f" ({_count(notices, 'notice')})" if notices else "")
         return head
-    counts = Counter(f.code for f in errors)
-    files_hit = len({f.file for f in errors})
-    by_code = ", ".join(f"{code} {n}" for code, n in counts.most_common())
+    files_hit = len({f.file for f in report.findings if f.rule.level == "error"})
+    by_code = ", ".join(f"{code} {n}" for code, n in sorted(errors.items(), key=lambda item: (-item[1], item[0])))
     more = ", ".join(f"{n} more {code}" for code, n in hidden.items())
-    text = f"invalid: {_count(len(errors), 'error')} in {_count(files_hit, 'file')} ({by_code})"
-    return text + (f"; not shown: {more} (use --max-per-code 0)" if more else "")
+    text = f"invalid: {_count(errors.total(), 'error')} in {_count(files_hit, 'file')} ({by_code})"
+    listed = f"--max-per-code 0 lists up to {KEPT_PER_CODE} of each"
+    return text + (f"; not shown: {more} ({listed})" if more else "")

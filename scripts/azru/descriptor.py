@@ -1,0 +1,370 @@
+"""datapackage.json as azru reads it: parsed strictly, held to the shape azru can check fully, held to the
+domain's invariants, and compared with a trusted copy so that a pull request cannot loosen its own rules."""
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+
+from . import domain
+from .guarded import path_problem
+from .rules import Finding
+
+DESCRIPTOR = "datapackage.json"
+NAME = {"type": "string", "pattern": "^[a-z0-9_]{1,64}$"}
+WEB_URL = {"type": "string", "pattern": "^https?://[^\\s<>\"']+$"}
+ONE_FIELD = {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 1}
+BOOLEAN_WORDS = {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z0-9]{1,16}$"}, "minItems": 1}
+# What azru reads a table as; a dialect may only restate it.
+DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True, "headerRows": [1]}
+
+# The shape azru itself relies on, beyond the Data Package profile: whatever it cannot check is refused
+# here, so no descriptor can make a rule silently check less (a composite key checked on its first
+# field, a `number` field checked as text, a formula as a boolean's true value).
+SHAPE = {
+    "type": "object",
+    "required": ["resources"],
+    "properties": {
+        "homepage": WEB_URL,
+        "licenses": {"type": "array", "items": {"type": "object", "properties": {"path": WEB_URL}}},
+        "resources": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["name", "path", "schema"],
+                "properties": {
+                    "name": NAME,
+                    "path": {"type": "string"},
+                    "encoding": {"enum": ["utf-8", "UTF-8"]},
+                    "format": {"const": "csv"},
+                    "mediatype": {"const": "text/csv"},
+                    "dialect": {
+                        "type": "object",
+                        "properties": {key: {"const": value} for key, value in DIALECT.items()},
+                        "additionalProperties": False,
+                    },
+                    "schema": {
+                        "type": "object",
+                        "required": ["fields"],
+                        "properties": {
+                            "fields": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/field"}},
+                            "missingValues": {"const": [""]},
+                            "primaryKey": ONE_FIELD,
+                            "foreignKeys": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["fields", "reference"],
+                                    "properties": {
+                                        "fields": ONE_FIELD,
+                                        "reference": {
+                                            "type": "object",
+                                            "required": ["fields"],
+                                            "properties": {"resource": {"type": "string"}, "fields": ONE_FIELD},
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "definitions": {
+        "field": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": NAME,
+                "type": {"enum": ["string", "integer", "boolean"]},
+                "format": {"const": "default"},
+                "missingValues": {"const": [""]},
+                "trueValues": BOOLEAN_WORDS,
+                "falseValues": BOOLEAN_WORDS,
+                "constraints": {
+                    "type": "object",
+                    "properties": {
+                        "required": {"type": "boolean"},
+                        "unique": {"type": "boolean"},
+                        "pattern": {"type": "string", "maxLength": 1000},
+                        "minLength": {"type": "integer", "minimum": 0},
+                        "maxLength": {"type": "integer", "minimum": 0},
+                        # the cell checks compare integers with these limits in SQL
+                        "minimum": {"type": "integer"},
+                        "maximum": {"type": "integer"},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+        }
+    },
+}
+
+
+def parse(data: bytes) -> dict[str, Any] | Finding:
+    """The descriptor, or the finding that says why it cannot be read; a repeated key is an error
+    (JSON parsers keep one of the two, and not every reader keeps the same one)."""
+    try:
+        descriptor = json.loads(data.decode("utf-8"), object_pairs_hook=_no_repeats)
+    except UnicodeDecodeError as error:
+        return Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": f"not UTF-8 ({error.reason})"})
+    except json.JSONDecodeError as error:
+        return Finding("descriptor-invalid-json", DESCRIPTOR, error.lineno, error.colno, params={"error": error.msg})
+    except RepeatedKey as error:
+        return Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": f"the key {error} appears twice"})
+    except RecursionError:
+        return Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": "nested too deeply"})
+    if not isinstance(descriptor, dict):
+        return Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": "the top level is not an object"})
+    return descriptor
+
+
+class RepeatedKey(ValueError):
+    pass
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise RepeatedKey(repr(key))
+        seen[key] = value
+    return seen
+
+
+def problems(descriptor: dict[str, Any]) -> list[Finding]:
+    """Everything that keeps azru from checking a package fully by this descriptor; none means usable."""
+    found = list(_shape(descriptor))
+    if found:
+        return found
+    found = list(_structure(descriptor))
+    return found or list(_profile(descriptor))
+
+
+def _shape(descriptor: dict[str, Any]) -> Iterator[Finding]:
+    errors = jsonschema.Draft7Validator(SHAPE).iter_errors(descriptor)
+    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
+        yield _not_conforming("/".join(str(p) for p in error.absolute_path) or "descriptor", _plain(error))
+
+
+def _plain(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message in words a contributor reads, with what azru accepts."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "pattern":
+        return f"{_short(error.instance)} does not have the accepted form ({schema.get('pattern')})"
+    if error.validator == "enum":
+        return f"{_short(error.instance)} is not one of {', '.join(map(str, schema['enum']))}"
+    if error.validator == "const":
+        return f"{_short(error.instance)} is not supported; azru reads only {json.dumps(schema['const'])}"
+    if error.validator == "maxItems" and schema.get("maxItems") == 1:
+        return "keys of more than one field are not supported: azru checks single-field keys"
+    if error.validator == "additionalProperties":
+        return f"{error.message.split('(')[-1].rstrip(')')}: azru does not check these, so they are refused"
+    return error.message
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _not_conforming(where: str, error: str) -> Finding:
+    return Finding("descriptor-not-conforming", DESCRIPTOR, params={"where": where, "error": error})
+
+
+def _structure(descriptor: dict[str, Any]) -> Iterator[Finding]:
+    """Names unique, paths plain, patterns compilable, and every key naming fields that exist."""
+    resources = descriptor["resources"]
+    fields = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in resources}
+    seen_resources: set[str] = set()
+    for i, resource in enumerate(resources):
+        where = f"resources/{i}"
+        if resource["name"] in seen_resources:
+            yield _not_conforming(f"{where}/name", f"another resource is named {resource['name']!r}")
+        seen_resources.add(resource["name"])
+        problem = path_problem(resource["path"])
+        if problem:
+            yield Finding("resource-path-unsafe", DESCRIPTOR, value=resource["path"], params={"problem": problem})
+        names = fields[resource["name"]]
+        for j, name in enumerate(names):
+            if name in names[:j]:
+                yield _not_conforming(f"{where}/schema/fields/{j}/name", f"another field is named {name!r}")
+        for j, field in enumerate(resource["schema"]["fields"]):
+            pattern = field.get("constraints", {}).get("pattern")
+            if pattern is not None and (error := _pattern_error(pattern)):
+                yield _not_conforming(f"{where}/schema/fields/{j}/constraints/pattern", error)
+        schema = resource["schema"]
+        for key in schema.get("primaryKey", []):
+            if key not in names:
+                yield _not_conforming(f"{where}/schema/primaryKey", f"no field is named {key!r}")
+        for j, fk in enumerate(schema.get("foreignKeys", [])):
+            target = fk["reference"].get("resource") or resource["name"]
+            if fk["fields"][0] not in names:
+                yield _not_conforming(
+                    f"{where}/schema/foreignKeys/{j}/fields", f"no field is named {fk['fields'][0]!r}"
+                )
+            if target not in fields:
+                yield _not_conforming(
+                    f"{where}/schema/foreignKeys/{j}/reference/resource", f"no resource is named {target!r}"
+                )
+            elif fk["reference"]["fields"][0] not in fields[target]:
+                error = f"{target} has no field {fk['reference']['fields'][0]!r}"
+                yield _not_conforming(f"{where}/schema/foreignKeys/{j}/reference/fields", error)
+
+
+# RE2 (DuckDB's engine) refuses backreferences and lookaround; Python's re is the reference syntax.
+NOT_RE2 = re.compile(r"\\[1-9]|\(\?[=!<]")
+
+
+def _pattern_error(pattern: str) -> str | None:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        return f"not a regular expression ({error})"
+    if NOT_RE2.search(pattern):
+        return "backreferences and lookaround are not supported"
+    return None
+
+
+def _profile(descriptor: dict[str, Any]) -> Iterator[Finding]:
+    """Data Package v2 conformance as frictionless-py judges it (it reads no files here)."""
+    from frictionless import Package as FrictionlessPackage  # slow to import; only needed here
+
+    try:
+        notes = [str(error.note) for error in FrictionlessPackage.metadata_validate(descriptor)]
+    except Exception as error:  # frictionless raises assorted types on hostile descriptors
+        notes = [f"frictionless could not read it ({type(error).__name__})"]
+    for note in notes:
+        where, _, message = note.rpartition(" at property ")
+        yield _not_conforming(message.strip("'") if where else "descriptor", where or note)
+
+
+def invariant_findings(descriptor: dict[str, Any]) -> Iterator[Finding]:
+    """The evidence model of azru.domain, which every descriptor must keep."""
+    resources = {r["name"]: r["schema"] for r in descriptor["resources"]}
+    for table, key in domain.KEYS.items():
+        schema = resources.get(table)
+        if schema is None:
+            yield Finding("invariant-broken", DESCRIPTOR, params={"where": table, "error": "the resource is missing"})
+            continue
+        if schema.get("primaryKey") != [key]:
+            yield Finding(
+                "invariant-broken", DESCRIPTOR, params={"where": table, "error": f"primaryKey is not [{key}]"}
+            )
+    for table, names in domain.REQUIRED_FIELDS.items():
+        specs = {f["name"]: f for f in resources.get(table, {}).get("fields", [])}
+        for name in names:
+            if not specs.get(name, {}).get("constraints", {}).get("required"):
+                error = "the field is missing or not required"
+                yield Finding("invariant-broken", DESCRIPTOR, params={"where": f"{table}.{name}", "error": error})
+    for table, name, target, key in domain.REFERENCES:
+        keys = resources.get(table, {}).get("foreignKeys", [])
+        wanted = {"fields": [name], "reference": {"resource": target, "fields": [key]}}
+        if wanted not in keys:
+            error = f"no foreign key into {target}.{key}"
+            yield Finding("invariant-broken", DESCRIPTOR, params={"where": f"{table}.{name}", "error": error})
+
+
+# --- trusted against proposed ----------------------------------------------------------------------
+
+# Field properties that say nothing about what a cell may hold.
+PROSE = {"description", "title", "example", "rdfType"}
+LOWER_BOUNDS = ("minLength", "minimum")
+UPPER_BOUNDS = ("maxLength", "maximum")
+FLAGS = ("required", "unique")
+
+
+def changes(trusted: dict[str, Any], proposed: dict[str, Any]) -> Iterator[Finding]:
+    """Each way the proposed descriptor's rules differ from the trusted one's: a loosening is
+    `descriptor-weakened` (an error), any other change `descriptor-changed` (a notice)."""
+    old = {r["name"]: r for r in trusted["resources"]}
+    new = {r.get("name"): r for r in proposed.get("resources", []) if isinstance(r, dict)}
+    for name in old:
+        if name not in new:
+            yield _weakened(name, "resource removed")
+    for name in new:
+        if name not in old:
+            yield _changed(str(name), "resource added; its file is not checked until a maintainer accepts it")
+    for name in old.keys() & new.keys():
+        yield from _resource_changes(name, old[name], new[name])
+
+
+def _weakened(where: str, change: str) -> Finding:
+    return Finding("descriptor-weakened", DESCRIPTOR, params={"where": where, "change": change})
+
+
+def _changed(where: str, change: str) -> Finding:
+    return Finding("descriptor-changed", DESCRIPTOR, params={"where": where, "change": change})
+
+
+def _resource_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Finding]:
+    for key in sorted((old.keys() | new.keys()) - {"schema", "description", "title"}):
+        if old.get(key) != new.get(key):
+            yield _weakened(f"{name}/{key}", f"{_short(old.get(key))} became {_short(new.get(key))}")
+    old_schema = old["schema"]
+    new_schema: dict[str, Any] = new["schema"] if isinstance(new.get("schema"), dict) else {}
+    for key in ("primaryKey", "missingValues"):
+        if old_schema.get(key) != new_schema.get(key):
+            yield _weakened(f"{name}/{key}", f"{_short(old_schema.get(key))} became {_short(new_schema.get(key))}")
+    old_keys, new_keys = old_schema.get("foreignKeys", []), new_schema.get("foreignKeys", [])
+    for fk in old_keys:
+        if fk not in new_keys:
+            yield _weakened(f"{name}/foreignKeys", f"{_short(fk)} removed")
+    for fk in new_keys:
+        if fk not in old_keys:
+            yield _changed(f"{name}/foreignKeys", f"{_short(fk)} added")
+    old_fields = {f["name"]: f for f in old_schema["fields"]}
+    new_fields = {f.get("name"): f for f in new_schema.get("fields", []) if isinstance(f, dict)}
+    for field in old_fields:
+        if field not in new_fields:
+            yield _weakened(f"{name}.{field}", "field removed")
+    for field in new_fields:
+        if field not in old_fields:
+            yield _changed(f"{name}.{field}", "field added")
+    if [f for f in new_fields if f in old_fields] != [f for f in old_fields if f in new_fields]:
+        yield _changed(name, "fields reordered")
+    for field in old_fields.keys() & new_fields.keys():
+        yield from _field_changes(f"{name}.{field}", old_fields[field], new_fields[field])
+
+
+def _field_changes(where: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Finding]:
+    for key in sorted((old.keys() | new.keys()) - PROSE - {"constraints", "name", "trueValues", "falseValues"}):
+        if old.get(key) != new.get(key):
+            yield _weakened(f"{where}/{key}", f"{_short(old.get(key))} became {_short(new.get(key))}")
+    for key in ("trueValues", "falseValues"):
+        added = [v for v in new.get(key, []) if v not in old.get(key, [])]
+        if added:
+            yield _weakened(f"{where}/{key}", f"{_short(added)} added")
+        elif old.get(key) != new.get(key):
+            yield _changed(f"{where}/{key}", f"{_short(old.get(key))} became {_short(new.get(key))}")
+    old_c, new_c = old.get("constraints", {}), new.get("constraints", {})
+    new_c = new_c if isinstance(new_c, dict) else {}
+    for key in sorted(old_c.keys() | new_c.keys()):
+        before, after = old_c.get(key), new_c.get(key)
+        if before == after:
+            continue
+        change = f"{key} {_short(before)} became {_short(after)}"
+        if _looser(key, before, after):
+            yield _weakened(where, change)
+        else:
+            yield _changed(where, change)
+
+
+def _looser(key: str, before: Any, after: Any) -> bool:
+    """Whether a constraint lets through some value the trusted one refused."""
+    if after is None:
+        return bool(before) or key not in FLAGS
+    if before is None:
+        return key in FLAGS and not after
+    if key in FLAGS:
+        return bool(before) and not after
+    numbers = isinstance(before, int) and isinstance(after, int)
+    if key in LOWER_BOUNDS and numbers:
+        return after < before
+    if key in UPPER_BOUNDS and numbers:
+        return after > before
+    return True  # a changed pattern (or anything else) cannot be proved tighter
