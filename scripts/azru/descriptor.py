@@ -281,6 +281,9 @@ FLAGS = ("required", "unique")
 def changes(trusted: dict[str, Any], proposed: dict[str, Any]) -> Iterator[Finding]:
     """Each way the proposed descriptor's rules differ from the trusted one's: a loosening is
     `descriptor-weakened` (an error), any other change `descriptor-changed` (a notice)."""
+    for key in sorted((trusted.keys() | proposed.keys()) - {"resources"}):
+        if trusted.get(key) != proposed.get(key):
+            yield _changed(key, f"{_short(trusted.get(key))} became {_short(proposed.get(key))}")
     old = {r["name"]: r for r in trusted["resources"]}
     new = {r.get("name"): r for r in proposed.get("resources", []) if isinstance(r, dict)}
     for name in old:

@@ -73,8 +73,9 @@ def _parent(root: Path, path: str) -> tuple[int, str]:
         try:
             parent, current = current, os.open(folder, FOLDER_FLAGS, dir_fd=current)
         except OSError as error:
+            reason = _why(error, current, folder, "folder ")
             os.close(current)
-            raise Refused(*_why(error, f"folder {folder}")) from None
+            raise Refused(*reason) from None
         os.close(parent)
     return current, name
 
@@ -84,7 +85,7 @@ def _open_in(root: Path, path: str, flags: int) -> int:
     try:
         handle = os.open(name, flags, 0o644, dir_fd=folder)
     except OSError as error:
-        raise Refused(*_why(error, name)) from None
+        raise Refused(*_why(error, folder, name)) from None
     finally:
         os.close(folder)
     if not stat.S_ISREG(os.fstat(handle).st_mode):
@@ -103,14 +104,19 @@ def open_file(root: Path, path: str, max_bytes: int) -> int:
     return handle
 
 
-def _why(error: OSError, what: str) -> tuple[str, str]:
-    if error.errno == errno.ELOOP:
-        return "not-regular", f"{what} is a symbolic link"
-    if error.errno == errno.ENOTDIR:
-        return "not-regular", f"{what} is not a folder"
+def _why(error: OSError, folder: int, name: str, kind: str = "") -> tuple[str, str]:
+    """The reason and the words for a component that could not be opened."""
     if error.errno == errno.ENOENT:
-        return "missing", f"{what} does not exist"
-    return "not-regular", f"{what} cannot be opened ({error.strerror})"
+        return "missing", f"{kind}{name} does not exist"
+    try:
+        link = stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+    except OSError:
+        link = False
+    if link or error.errno == errno.ELOOP:
+        return "not-regular", f"{kind}{name} is a symbolic link"
+    if error.errno == errno.ENOTDIR:
+        return "not-regular", f"{kind}{name} is not a folder"
+    return "not-regular", f"{kind}{name} cannot be opened ({error.strerror})"
 
 
 def read_from(handle: int, max_bytes: int) -> bytes:

@@ -225,7 +225,8 @@ def rules_of(root: Path, rules: trusted.Trusted | None) -> Iterator[Finding | di
     if isinstance(proposed, Finding):
         yield proposed
     if rules is not None:
-        if not isinstance(proposed, Finding):
+        if not isinstance(proposed, Finding):  # what the pull request proposes must be checkable too
+            yield from descriptor.problems(proposed)
             yield from descriptor.changes(rules.descriptor, proposed)
         yield from descriptor.invariant_findings(rules.descriptor)
         yield rules.descriptor

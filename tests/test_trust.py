@@ -1,0 +1,258 @@
+"""The package under review cannot weaken, blind or turn the validator: each attack of issue 12, as a
+hostile pull request would make it, ends in a located finding (exit 1) or a usage error (exit 2), reads
+nothing outside the package or the archive, and finishes in seconds."""
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from azru.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = Path(os.environ["AZRU_ARCHIVE"]) if os.environ.get("AZRU_ARCHIVE") else None
+SECRET = "AZRU_TEST_SECRET=hunter2"
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    """A copy of the repository's package, as a pull request would send it."""
+    root = tmp_path / "package"
+    root.mkdir()
+    shutil.copy(ROOT / "datapackage.json", root)
+    shutil.copytree(ROOT / "data", root / "data")
+    return root
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """A copy of the source archive (the seeds), so a test may plant files in it."""
+    if SEEDS is None:
+        pytest.skip("AZRU_ARCHIVE is not set")
+    folder = tmp_path / "archive"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def edit_descriptor(root: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    change(descriptor)
+    (root / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def resource(descriptor: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(r for r in descriptor["resources"] if r["name"] == name)
+
+
+def field(descriptor: dict[str, Any], table: str, name: str) -> dict[str, Any]:
+    return next(f for f in resource(descriptor, table)["schema"]["fields"] if f["name"] == name)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any], float]:
+    started = time.perf_counter()
+    code = main(["validate", *argv, "--format", "json", "--max-per-code", "0"])
+    elapsed = time.perf_counter() - started
+    out = capsys.readouterr().out
+    return code, json.loads(out) if out.startswith("{") else {"counts": {}, "findings": [], "raw": out}, elapsed
+
+
+def codes(report: dict[str, Any]) -> set[str]:
+    return set(report["counts"])
+
+
+def test_a_table_linked_to_a_file_outside_is_not_read(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (package / "data" / "tombstones.csv").unlink()
+    (package / "data" / "tombstones.csv").symlink_to("/etc/passwd")
+    code, report, _ = run(capsys, str(package))
+    assert code == 1, report
+    assert any(f["code"] == "file-not-regular" and f["value"] == "data/tombstones.csv" for f in report["findings"])
+    assert "root:" not in json.dumps(report)
+
+
+def test_a_folder_linked_outside_is_not_followed(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    codelists = package / "data" / "codelists"
+    codelists.rename(package / "elsewhere")
+    codelists.symlink_to(package / "elsewhere")
+    code, report, _ = run(capsys, str(package))
+    assert code == 1
+    refused = [f for f in report["findings"] if f["code"] == "file-not-regular"]
+    assert refused and all("codelists is a symbolic link" in f["message"] for f in refused)
+
+
+def test_the_archive_reader_takes_no_path_from_the_package(
+    package: Path, archive: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file_name of /proc/self/environ and quotes guessing at it verify nothing and leak nothing."""
+    monkeypatch.setenv(*SECRET.split("=", 1))
+    edit_descriptor(package, lambda d: field(d, "sources", "file_name")["constraints"].update(pattern="^.*$"))
+    sources = (package / "data" / "sources.csv").read_text(encoding="utf-8")
+    first = sources.splitlines()[1].split(",")[1]
+    (package / "data" / "sources.csv").write_text(sources.replace(first, "/proc/self/environ", 1), encoding="utf-8")
+    code, report, elapsed = run(capsys, str(package), "--archive", str(archive), "--trusted", str(ROOT))
+    assert code == 1
+    assert {"descriptor-weakened", "pattern-mismatch", "archive-file-refused"} <= codes(report)
+    assert "hunter2" not in json.dumps(report)
+    assert elapsed < 30
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo"])
+def test_archive_members_that_are_links_or_fifos_are_refused(
+    package: Path, archive: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    name = sorted(p.name for p in archive.iterdir())[0]
+    (archive / name).unlink()
+    if kind == "symlink":
+        (archive / name).symlink_to(SEEDS / name)  # type: ignore[operator]
+    else:
+        os.mkfifo(archive / name)
+    code, report, elapsed = run(capsys, str(package), "--archive", str(archive))
+    assert code == 1
+    assert [f["value"] for f in report["findings"] if f["code"] == "archive-file-refused"] == [name], report
+    assert elapsed < 30
+
+
+def without(table: str) -> Callable[[dict[str, Any]], object]:
+    def change(descriptor: dict[str, Any]) -> None:
+        descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != table]
+        for other in descriptor["resources"]:
+            keys = other["schema"].get("foreignKeys", [])
+            other["schema"]["foreignKeys"] = [k for k in keys if k["reference"].get("resource") != table]
+
+    return change
+
+
+@pytest.mark.parametrize("table", ["claims", "sources", "events"])
+def test_deleting_an_evidence_table_breaks_the_evidence_model(
+    package: Path, capsys: pytest.CaptureFixture[str], table: str
+) -> None:
+    edit_descriptor(package, without(table))
+    (package / "data" / f"{table}.csv").unlink()
+    code, report, _ = run(capsys, str(package))
+    assert code == 1
+    broken = [f["message"] for f in report["findings"] if f["code"] == "invariant-broken"]
+    assert f"{table}: the resource is missing" in broken
+
+
+def test_without_sources_an_invented_quote_is_not_verified(
+    package: Path, archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit_descriptor(package, without("sources"))
+    (package / "data" / "sources.csv").unlink()
+    claims = package / "data" / "claims.csv"
+    lines = claims.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[1].split(",")
+    lines[1] = ",".join([*cells[:6], "An invented sentence no source holds", *cells[7:]])
+    claims.write_text("".join(lines), encoding="utf-8")
+    code, report, _ = run(capsys, str(package), "--archive", str(archive))
+    assert code == 1
+    assert {"invariant-broken", "quotes-not-verified"} <= codes(report)
+
+
+DESCRIPTOR_ATTACKS: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
+    "composite primary key": (
+        lambda d: resource(d, "participants")["schema"].update(primaryKey=["participant_id", "role"]),
+        "keys of more than one field are not supported",
+    ),
+    "integer as number": (
+        lambda d: field(d, "sources", "bytes").update(type="number"),
+        '"number" is not one of string, integer, boolean',
+    ),
+    "formula as a true value": (
+        lambda d: field(d, "claims", "sensitive").update(trueValues=["=cmd|calc!A1"]),
+        "does not have the accepted form",
+    ),
+    "glob in a path": (
+        lambda d: resource(d, "instruments").update(path="data/codelists/[i]nstruments.csv"),
+        "may hold only letters, digits",
+    ),
+    "licence as javascript": (
+        lambda d: d["licenses"][0].update(path="javascript:alert(document.domain)"),
+        "does not have the accepted form",
+    ),
+    "a dialect azru does not read": (
+        lambda d: resource(d, "events").update(dialect={"delimiter": ";"}),
+        'is not supported; azru reads only ","',
+    ),
+    "a constraint azru does not check": (
+        lambda d: field(d, "events", "summary")["constraints"].update(enum=["x"]),
+        "azru does not check these",
+    ),
+    "a path outside the package": (
+        lambda d: resource(d, "instruments").update(path="../../../../../../etc/group"),
+        "no absolute paths",
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(DESCRIPTOR_ATTACKS))
+def test_a_descriptor_azru_cannot_check_fully_is_refused(
+    package: Path, capsys: pytest.CaptureFixture[str], attack: str
+) -> None:
+    change, message = DESCRIPTOR_ATTACKS[attack]
+    edit_descriptor(package, change)
+    code, report, _ = run(capsys, str(package))
+    assert code == 1
+    assert any(message in f["message"] for f in report["findings"]), report["findings"]
+    assert "root:" not in json.dumps(report)
+
+
+@pytest.mark.parametrize("attack", sorted(DESCRIPTOR_ATTACKS))
+def test_with_trusted_rules_every_descriptor_attack_is_reported_as_a_change(
+    package: Path, capsys: pytest.CaptureFixture[str], attack: str
+) -> None:
+    change, message = DESCRIPTOR_ATTACKS[attack]
+    edit_descriptor(package, change)
+    code, report, _ = run(capsys, str(package), "--trusted", str(ROOT / "datapackage.json"))
+    assert code == 1
+    assert any(message in f["message"] for f in report["findings"]), report["findings"]
+    assert {"descriptor-weakened", "descriptor-changed"} & codes(report)
+
+
+def test_a_removed_foreign_key_is_a_weakening(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit_descriptor(package, lambda d: resource(d, "participants")["schema"].update(foreignKeys=[]))
+    code, report, _ = run(capsys, str(package), "--trusted", str(ROOT))
+    assert code == 1
+    weakened = [f["message"] for f in report["findings"] if f["code"] == "descriptor-weakened"]
+    assert any(m.startswith("participants/foreignKeys: ") and "removed" in m for m in weakened)
+
+
+def test_repeated_json_keys_are_refused(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (package / "datapackage.json").read_text(encoding="utf-8")
+    (package / "datapackage.json").write_text(text.replace('"name": ', '"name": "x", "name": ', 1), encoding="utf-8")
+    code, report, _ = run(capsys, str(package))
+    assert code == 1
+    assert report["findings"][0]["message"] == "not valid JSON: the key 'name' appears twice"
+
+
+def git(folder: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True)
+
+
+def test_trusted_git_revision_is_the_base_branch(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(package, "init", "-q")
+    git(package, "-c", "user.name=t", "-c", "user.email=t@t", "add", ".")
+    git(package, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
+    edit_descriptor(package, lambda d: field(d, "events", "summary")["constraints"].pop("required"))
+    with open(package / "data" / "codelists" / "instruments.csv", "a", encoding="utf-8") as handle:
+        handle.write("carrier-pigeon,Carrier pigeon,A bird.\n")
+    code, report, _ = run(capsys, str(package), "--trusted", "HEAD")
+    assert code == 1
+    assert [f["message"] for f in report["findings"] if f["code"] == "descriptor-weakened"] == [
+        "events.summary: required true became null, which lets through values the trusted rules refuse"
+    ]
+    added = [f for f in report["findings"] if f["code"] == "codelist-code-added"]
+    assert [(f["file"], f["value"]) for f in added] == [("data/codelists/instruments.csv", "carrier-pigeon")]
+
+
+@pytest.mark.parametrize("spec", ["no-such-branch", "--upload-pack=evil", "a b"])
+def test_an_unusable_trusted_copy_is_a_usage_error(
+    package: Path, capsys: pytest.CaptureFixture[str], spec: str
+) -> None:
+    git(package, "init", "-q")
+    assert main(["validate", str(package), f"--trusted={spec}"]) == 2
+    assert capsys.readouterr().err.startswith("azru validate: ")
