@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from azru import files
 from azru.cli import main
+from azru.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(os.environ["AZRU_ARCHIVE"]) if os.environ.get("AZRU_ARCHIVE") else None
@@ -256,3 +258,14 @@ def test_an_unusable_trusted_copy_is_a_usage_error(
     git(package, "init", "-q")
     assert main(["validate", str(package), f"--trusted={spec}"]) == 2
     assert capsys.readouterr().err.startswith("azru validate: ")
+
+
+def test_clean_tables_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB's reader is allowed the opened files (and nothing else): a clean package never needs
+    the exact tokenizer, so a sandbox too tight for DuckDB cannot hide behind the slow path."""
+
+    def refuse(*args: object) -> None:
+        raise AssertionError(f"the exact tokenizer read {args[3]}")
+
+    monkeypatch.setattr(files, "load_exact", refuse)
+    assert validate(ROOT).counts == {"descriptor-not-trusted": 1, "quotes-not-verified": 1}

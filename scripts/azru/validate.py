@@ -149,13 +149,17 @@ def check_tables(
         "memory_limit": "600MB",
         "block_allocator_memory": "600MB",
         "checkpoint_threshold": "1TB",
-        "enable_external_access": False,
     }
     with (
         tempfile.TemporaryDirectory(prefix="azru-") as spill,
         duckdb.connect(config={**config, "temp_directory": spill}) as con,
         ThreadPoolExecutor(max_workers=1) as pool,
     ):
+        # DuckDB may read the opened tables and spill to its folder, and nothing else (no extensions,
+        # no other files, no URLs), whatever a query says
+        con.execute("SET allowed_paths = ?", [[str(path) for path in paths.values()]])
+        con.execute("SET allowed_directories = ?", [[spill]])
+        con.execute("SET enable_external_access = false")
         ctx = checks.Context(package, con, set(), archive, rules)
         # the tables with quotes go first, so the archive's texts can be checked and dropped early
         present = sorted(
