@@ -178,10 +178,11 @@ def cells(ctx: Context, table: Table) -> Iterator[Finding | More]:
         elif character:  # one regex keeps NFC and friends off clean cells
             bad.append(f"{_suspicious_characters(col)} AND ({' OR '.join(character)})")
     where = " OR ".join(f"({sql})" for sql in bad) or "false"
-    rows, more = ctx.listed(
-        f"SELECT {LINE_COLUMN}, {', '.join(selected)} FROM {sql_name(table.name)} WHERE {where} ORDER BY {LINE_COLUMN}"
+    rows = ctx.rows(
+        f"SELECT {LINE_COLUMN}, {', '.join(selected)} FROM {sql_name(table.name)} WHERE {where} "
+        f"ORDER BY {LINE_COLUMN} LIMIT {ROWS_LISTED}"
     )
-    if more:
+    if len(rows) == ROWS_LISTED:
         yield from _uncounted(ctx, table, conditions, rows[-1][0])
     for line, *values in rows:
         cells = iter(values)

@@ -86,6 +86,7 @@ class Tally:
     def __init__(self) -> None:
         self.kept: list[Finding] = []
         self.counts: Counter[str] = Counter()
+        self.kept_counts: Counter[str] = Counter()
         self.lock = threading.Lock()
 
     def add(self, items: Iterable[Finding | More]) -> None:
@@ -96,7 +97,8 @@ class Tally:
                         self.counts[item.code] += item.count
                     continue
                 self.counts[item.code] += 1
-                if self.counts[item.code] <= KEPT_PER_CODE:
+                if self.kept_counts[item.code] < KEPT_PER_CODE:
+                    self.kept_counts[item.code] += 1
                     self.kept.append(item)
 
     def report(self) -> Report:
