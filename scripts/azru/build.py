@@ -24,7 +24,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from azru import edtf_dates, timeline
+from azru import edtf_dates, guarded, timeline
 from azru.package import DESCRIPTOR, EDTF_FIELDS, Field, Package, Table, load
 
 # The table whose rows are the evidence; views join it to what each claim supports.
@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         built = build(args.package, args.out)
-    except BuildError as exc:
+    except (BuildError, guarded.Refused) as exc:
         print(f"azru build: {exc}", file=sys.stderr)
         return 1
     total = sum(path.stat().st_size for path in built)
@@ -131,9 +131,6 @@ def run(args: argparse.Namespace) -> int:
 def build(root: Path, out: Path) -> list[Path]:
     """Write every release file into `out`; returns their paths, the manifest last."""
     package = load(root)
-    missing = [t.path for t in package.tables.values() if not (root / t.path).is_file()]
-    if missing:
-        raise BuildError(f"missing resource files: {', '.join(missing)}")
     frames = {name: typed_frame(package, table) for name, table in package.tables.items()}
     out.mkdir(parents=True, exist_ok=True)
     remove_previous_build(out)
@@ -209,7 +206,7 @@ def write_zip(package: Package, path: Path) -> Path:
     descriptor = copy.deepcopy(package.descriptor)
     members = {}
     for resource in descriptor["resources"]:
-        data = (package.root / resource["path"]).read_bytes()
+        data = package.read_bytes(resource["path"])  # so each member's name is a plain path inside the package
         resource["bytes"] = len(data)
         resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
         members[resource["path"]] = data

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from azru import ids
+from azru import guarded, ids
 from azru.package import DESCRIPTOR, Package, load
 
 Rows = dict[str, dict[str, str | None]]
@@ -52,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"azru diff: {exc}", file=sys.stderr)
         return 2
+    except guarded.Refused as exc:
+        print(f"azru diff: {exc}", file=sys.stderr)
+        return 1
     if args.format == "json":
         report = {"old": str(args.old), "new": str(args.new), "tables": [asdict(d) for d in diffs]}
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -112,9 +115,9 @@ def field_names(package: Package, name: str) -> list[str]:
 
 
 def rows_by_key(package: Package, name: str) -> Rows:
-    """A table's rows keyed by primary key; none when the version lacks the table or its file."""
+    """A table's rows keyed by primary key; none when the version lacks the table."""
     table = package.tables.get(name)
-    if table is None or not (package.root / table.path).is_file():
+    if table is None:
         return {}
     return {"/".join(row[k] or "" for k in table.primary_key): row for row in package.read(name).iter_rows(named=True)}
 
