@@ -5,11 +5,12 @@ in URLs and labels. Each package is the repository's, copied and edited."""
 import json
 import shutil
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from azru import guarded
+from azru import guarded, timeline
 from azru.build import build
 from azru.cli import main
 
@@ -36,6 +37,31 @@ def copy_package(root: Path, change: Callable[[Descriptor], object] = lambda _: 
 def resource(descriptor: Descriptor, name: str) -> dict[str, Any]:
     found: dict[str, Any] = next(r for r in descriptor["resources"] if r["name"] == name)
     return found
+
+
+def field(descriptor: Descriptor, table: str, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(f for f in resource(descriptor, table)["schema"]["fields"] if f["name"] == name)
+    return found
+
+
+def rename_resource(descriptor: Descriptor, old: str, new: str) -> None:
+    resource(descriptor, old)["name"] = new
+    for other in descriptor["resources"]:
+        for key in other["schema"].get("foreignKeys", []):
+            if key["reference"]["resource"] == old:
+                key["reference"]["resource"] = new
+
+
+def drop_references(descriptor: Descriptor, table: str, target: str) -> None:
+    schema = resource(descriptor, table)["schema"]
+    schema["foreignKeys"] = [key for key in schema["foreignKeys"] if key["reference"]["resource"] != target]
+
+
+def rename_column(path: Path, old: str, new: str) -> None:
+    header, _, rows = path.read_text(encoding="utf-8").partition("\n")
+    names = header.split(",")
+    names[names.index(old)] = new
+    path.write_text(",".join(names) + "\n" + rows, encoding="utf-8")
 
 
 def outside(tmp_path: Path, table: str) -> Path:
@@ -124,3 +150,133 @@ def test_new_for_an_id_reads_its_table_through_guarded(tmp_path: Path, capsys: p
     assert code == 1
     assert "data/events.csv: events.csv is a symbolic link" in err
     assert (package / "data" / "claims.csv").read_bytes() == before
+
+
+# --- 2. `azru build` validates first, and what validates can be built or is refused in words ---------
+
+
+def test_build_refuses_an_invalid_package_with_validates_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    package = copy_package(tmp_path / "package", lambda d: field(d, "events", "summary").update(type="number"))
+    invalid, findings, _ = run(capsys, "validate", str(package))
+
+    code, out, err = run(capsys, "build", str(package), "--out", str(tmp_path / "dist"))
+
+    assert (invalid, code, out) == (1, 1, "")
+    assert err == f"{findings}azru build: {package} is not valid, so nothing was built\n"
+    assert "datapackage.json: descriptor-not-conforming:" in err and "/schema/fields/" in err
+    assert not (tmp_path / "dist").exists()
+
+
+def test_build_takes_an_archive_like_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "build", str(REPO), "--out", str(tmp_path / "dist"), "--archive", str(tmp_path / "no"))
+
+    assert code == 2
+    assert err == f"azru build: archive {tmp_path / 'no'} is not a folder\n"
+
+
+def test_build_names_the_fields_and_names_it_needs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def change(d: Descriptor) -> None:
+        del d["version"]
+        resource(d, "events")["schema"]["primaryKey"] = ["event_id", "event_type"]
+        field(d, "event_types", "label")["name"] = "title"
+
+    package = copy_package(tmp_path / "package", change)
+    rename_column(package / "data" / "codelists" / "event_types.csv", "label", "title")
+
+    code, _, err = run(capsys, "build", str(package), "--out", str(tmp_path / "dist"))
+
+    assert code == 1
+    assert err == (
+        "azru build: build needs a string field label in a table event_types; "
+        "the search index needs events to have a primary key of one field; "
+        "the descriptor needs a version (a string) to name the release files\n"
+    )
+
+
+def test_build_refuses_names_that_clash_or_leave_the_output_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def change(d: Descriptor) -> None:
+        d["name"] = "../escaped"
+        rename_resource(d, "tombstones", "search")
+        rename_resource(d, "participants", "sqlite_participants")
+        rename_resource(d, "instruments", "event_claims")
+        rename_resource(d, "measures", "idx_claims_event_id")
+        rename_resource(d, "value_qualifiers", "v" * 130)
+        field(d, "events", "place")["name"] = "date_lower"
+        resource(d, "claim_statuses")["schema"]["primaryKey"] = ["label"]
+
+    package = copy_package(tmp_path / "package", change)
+    rename_column(package / "data" / "events.csv", "place", "date_lower")
+
+    code, _, err = run(capsys, "build", str(package), "--out", str(tmp_path / "dist"))
+
+    assert code == 1
+    for problem in [
+        "'../escaped-0.1.0.zip' is not a plain file name",
+        "'../escaped.db' is not a plain file name",
+        f"'parquet/{'v' * 130}.parquet' is not a plain file name",
+        "events would have two columns named date_lower",
+        "claims.status: SQLite can enforce a foreign key only into the primary key of claim_statuses, not into code",
+        "two objects in the database would be named search ",
+        "two objects in the database would be named event_claims ",
+        "two objects in the database would be named idx_claims_event_id ",
+        "SQLite keeps names starting sqlite_ to itself: sqlite_participants",
+    ]:
+        assert problem in err
+    assert not (tmp_path / "escaped.db").exists() and not (tmp_path / "dist").exists()
+
+
+def test_what_validates_and_build_can_hold_is_built(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A licence with a path only, an event type no codelist row labels and a field in two foreign keys
+    each crashed build."""
+
+    def change(d: Descriptor) -> None:
+        d["licenses"] = [{"path": "https://creativecommons.org/licenses/by/4.0/"}]
+        drop_references(d, "events", "event_types")
+        schema = resource(d, "participants")["schema"]
+        schema["foreignKeys"].append(
+            {"fields": ["event_id"], "reference": {"resource": "events", "fields": ["event_id"]}}
+        )
+
+    package = copy_package(tmp_path / "package", change)
+    codelist = package / "data" / "codelists" / "event_types.csv"
+    codelist.write_text(
+        "".join(line for line in codelist.read_text(encoding="utf-8").splitlines(True) if not line.startswith("raid,")),
+        encoding="utf-8",
+    )
+
+    code, _, err = run(capsys, "build", str(package), "--out", str(tmp_path / "dist"))
+
+    assert code == 0, err
+    timeline = (tmp_path / "dist" / "timeline.svg").read_text(encoding="utf-8")
+    assert ">raid (2)</text>" in timeline
+    metadata = json.loads((tmp_path / "dist" / "metadata.json").read_text(encoding="utf-8"))
+    assert (metadata["license"], metadata["license_url"]) == ("", "https://creativecommons.org/licenses/by/4.0/")
+
+
+def test_a_timeline_of_the_last_year_there_is() -> None:
+    last = date(9999, 3, 1)
+    svg = timeline.render([timeline.Point(last, last, "Raid")], ["Raid"], undated=0)
+    assert ">9999</text>" in svg
+
+
+def test_rows_sqlite_refuses_are_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """validate checks primary keys of one field for repeats; SQLite checks every key."""
+
+    def change(d: Descriptor) -> None:
+        resource(d, "value_qualifiers")["schema"]["primaryKey"] = ["code", "label"]
+        del field(d, "value_qualifiers", "code")["constraints"]["unique"]
+        drop_references(d, "claims", "value_qualifiers")
+
+    package = copy_package(tmp_path / "package", change)
+    codelist = package / "data" / "codelists" / "value_qualifiers.csv"
+    lines = codelist.read_text(encoding="utf-8").splitlines(True)
+    codelist.write_text("".join([*lines, lines[1]]), encoding="utf-8")
+
+    code, _, err = run(capsys, "build", str(package), "--out", str(tmp_path / "dist"))
+
+    assert code == 1
+    assert err.startswith("azru build: value_qualifiers: a row does not fit the table (UNIQUE constraint failed")

@@ -11,10 +11,12 @@ import copy
 import functools
 import hashlib
 import json
+import os
 import sqlite3
 import sys
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,7 +26,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from azru import edtf_dates, guarded, timeline
+from azru import edtf_dates, guarded, timeline, validate
 from azru.package import DESCRIPTOR, EDTF_FIELDS, Field, Package, Table, load
 
 # The table whose rows are the evidence; views join it to what each claim supports.
@@ -38,6 +40,10 @@ SEARCHABLE = (
     ("claims", "quote_en"),
 )
 SEARCH_TABLE = "search"
+# FTS5 keeps the index of `search` in tables named after it.
+SEARCH_SHADOWS = ("data", "idx", "content", "docsize", "config")
+# The fields build reads by name, for the search index and the timeline.
+NEEDED = (*SEARCHABLE, ("events", "event_type"), ("events", "date"), ("event_types", "code"), ("event_types", "label"))
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can record
 ZIP_MODE = 0o100644  # a regular file, rw-r--r--
 ZIP_UNIX = 3  # "made on Unix", so the mode bits are read the same everywhere
@@ -46,6 +52,8 @@ PARQUET_COMPRESSION = "zstd"
 MANIFEST = "SHA256SUMS"
 DATASETTE_METADATA = "metadata.json"
 TIMELINE = "timeline.svg"
+# The folders of the one-file-per-table formats, and the suffix of their files.
+TABLE_FOLDERS = {"parquet": ".parquet", "ndjson": ".ndjson"}
 
 
 class BuildError(Exception):
@@ -111,13 +119,28 @@ class Column:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("package", type=Path, nargs="?", default=Path("."), help="package folder (default: .)")
     parser.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    parser.add_argument(
+        "--archive",
+        type=Path,
+        default=os.environ.get("AZRU_ARCHIVE") or None,
+        help="folder of archived source documents, for the validation before building (default: $AZRU_ARCHIVE)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     if not (args.package / DESCRIPTOR).is_file():
         print(f"azru build: {args.package} has no {DESCRIPTOR}", file=sys.stderr)
         return 2
+    if args.archive is not None and not Path(args.archive).is_dir():
+        print(f"azru build: archive {args.archive} is not a folder", file=sys.stderr)
+        return 2
     started = time.perf_counter()
+    # a release is built only from a valid package: everything below relies on what validate checks
+    found = validate.validate(args.package, args.archive and Path(args.archive))
+    if any(f.rule.level == "error" for f in found):
+        print(validate.render(found, "text", validate.DEFAULT_LIMIT), file=sys.stderr)
+        print(f"azru build: {args.package} is not valid, so nothing was built", file=sys.stderr)
+        return 1
     try:
         built = build(args.package, args.out)
     except (BuildError, guarded.Refused) as exc:
@@ -131,13 +154,15 @@ def run(args: argparse.Namespace) -> int:
 def build(root: Path, out: Path) -> list[Path]:
     """Write every release file into `out`; returns their paths, the manifest last."""
     package = load(root)
+    problems = unbuildable(package)
+    if problems:
+        raise BuildError("; ".join(problems))
     frames = {name: typed_frame(package, table) for name, table in package.tables.items()}
     out.mkdir(parents=True, exist_ok=True)
     remove_previous_build(out)
-    name = package.descriptor["name"]
-    database = out / f"{name}.db"
+    database = out / database_name(package)
     built = [
-        write_zip(package, out / f"{name}-{package.descriptor['version']}.zip"),
+        write_zip(package, out / zip_name(package)),
         *write_parquet(package, frames, out / "parquet"),
         write_sqlite(package, frames, database),
         write_datasette_metadata(package, database, out / DATASETTE_METADATA),
@@ -145,6 +170,91 @@ def build(root: Path, out: Path) -> list[Path]:
         write_text(out / TIMELINE, timeline_svg(frames)),
     ]
     return [*built, write_manifest(out, built)]
+
+
+def zip_name(package: Package) -> str:
+    return f"{package.descriptor['name']}-{package.descriptor['version']}.zip"
+
+
+def database_name(package: Package) -> str:
+    return f"{package.descriptor['name']}.db"
+
+
+def release_files(package: Package) -> list[str]:
+    """Every file a build of `package` writes, relative to the output folder."""
+    tables = [f"{folder}/{name}{suffix}" for folder, suffix in TABLE_FOLDERS.items() for name in package.tables]
+    return [zip_name(package), database_name(package), DATASETTE_METADATA, TIMELINE, MANIFEST, *tables]
+
+
+def is_release_file(name: str) -> bool:
+    """Whether `name`, relative to the output folder, has a form a build gives its files: a plain file name
+    in the output folder or, for the per-table formats, in the format's folder."""
+    folder, _, file = name.rpartition("/")
+    if not guarded.COMPONENT.fullmatch(file):
+        return False
+    if folder:
+        return folder in TABLE_FOLDERS and file.endswith(TABLE_FOLDERS[folder])
+    return file in (DATASETTE_METADATA, TIMELINE, MANIFEST) or file.endswith((".zip", ".db"))
+
+
+def unbuildable(package: Package) -> list[str]:
+    """What a valid package can hold but a release cannot, each in a sentence."""
+    return missing_parts(package) or name_clashes(package)  # names are made of the parts
+
+
+def missing_parts(package: Package) -> list[str]:
+    """The fields, keys and names that build reads by name but validate does not require."""
+    problems = []
+    for table_name, name in NEEDED:
+        fields = package.tables[table_name].fields if table_name in package.tables else ()
+        if not any(field.name == name and field.type == "string" for field in fields):
+            problems.append(f"build needs a string field {name} in a table {table_name}")
+    for table_name, _ in SEARCHABLE:
+        if table_name in package.tables and len(package.tables[table_name].primary_key) != 1:
+            problems.append(f"the search index needs {table_name} to have a primary key of one field")
+    return problems + [
+        f"the descriptor needs a {key} (a string) to name the release files"
+        for key in ("name", "version")
+        if not isinstance(package.descriptor.get(key), str)
+    ]
+
+
+def name_clashes(package: Package) -> list[str]:
+    """File, column and database names made from the descriptor that cannot be, or are made twice."""
+    problems = [
+        f"{name!r} is not a plain file name (letters, digits, '.', '_' and '-', at most 128): the descriptor's "
+        "name and version and the table names make the release's file names"
+        for name in release_files(package)
+        if not is_release_file(name)
+    ]
+    for table in package.tables.values():
+        problems += [
+            f"{table.name} would have two columns named {name} (each EDTF field gets _lower and _upper columns)"
+            for name, count in Counter(column.name for column in columns(table)).items()
+            if count > 1
+        ]
+        problems += [
+            f"{table.name}.{local}: SQLite can enforce a foreign key only into the primary key of {target}, "
+            f"not into {remote}"
+            for local, target, remote in table.references()
+            if package.tables[target].primary_key != (remote,)
+        ]
+    objects = [
+        *package.tables,
+        SEARCH_TABLE,
+        *(f"{SEARCH_TABLE}_{shadow}" for shadow in SEARCH_SHADOWS),
+        *(name for name, _, _ in claim_views(package)),
+        *(name for table in package.tables.values() for name, _ in indexes(table)),
+    ]
+    problems += [
+        f"two objects in the database would be named {name} (tables, claim views, indexes and the search index "
+        "share one namespace)"
+        for name, count in Counter(objects).items()
+        if count > 1
+    ]
+    return problems + [
+        f"SQLite keeps names starting sqlite_ to itself: {name}" for name in objects if name[:7] == "sqlite_"
+    ]
 
 
 def timeline_of(root: Path) -> str:
@@ -329,9 +439,19 @@ def load_tables(con: sqlite3.Connection, package: Package, frames: dict[str, pl.
         con.execute(create_table_sql(table))
         frame = frames[name].with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
         placeholders = ", ".join("?" * frame.width)
-        con.executemany(f"INSERT INTO {quote(name)} VALUES ({placeholders})", frame.iter_rows())
-        for local, _, _ in table.references():
-            con.execute(f"CREATE INDEX {quote(f'idx_{name}_{local}')} ON {quote(name)} ({quote(local)})")
+        try:
+            con.executemany(f"INSERT INTO {quote(name)} VALUES ({placeholders})", frame.iter_rows())
+        except sqlite3.IntegrityError as error:  # e.g. a repeated primary key of several fields
+            raise BuildError(f"{name}: a row does not fit the table ({error})") from error
+        for index, local in indexes(table):
+            con.execute(f"CREATE INDEX {quote(index)} ON {quote(name)} ({quote(local)})")
+
+
+def indexes(table: Table) -> list[tuple[str, str]]:
+    """(index, field) for every field that refers to another table, once however many keys it is in."""
+    return [
+        (f"idx_{table.name}_{local}", local) for local in dict.fromkeys(local for local, _, _ in table.references())
+    ]
 
 
 def add_search(con: sqlite3.Connection, package: Package) -> None:
@@ -374,7 +494,7 @@ def write_datasette_metadata(package: Package, database: Path, path: Path) -> Pa
         "databases": {database.stem: {"tables": tables}},
     }
     for licence in descriptor.get("licenses", [])[:1]:
-        metadata |= {"license": licence["name"], "license_url": licence.get("path", "")}
+        metadata |= {"license": licence.get("name", ""), "license_url": licence.get("path", "")}
     return write_text(path, json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -390,8 +510,9 @@ def timeline_svg(frames: dict[str, pl.DataFrame]) -> str:
     labels = dict(types.select("code", "label").iter_rows())
     span = pl.col("date_upper") - pl.col("date_lower")
     dated = events.filter(pl.col("date_lower").is_not_null() & (span <= PLOTTABLE_SPAN))
+    # an event whose type has no label (a code no codelist row has, or a row without one) goes under its code
     points = [
-        timeline.Point(lower, upper, labels[kind])
+        timeline.Point(lower, upper, labels.get(kind) or kind or "(no type)")
         for kind, lower, upper in dated.select("event_type", "date_lower", "date_upper").iter_rows()
     ]
     order = [labels[code] for code in types["code"]]

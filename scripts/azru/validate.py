@@ -47,7 +47,11 @@ SHAPE = {
                                 "items": {
                                     "type": "object",
                                     "required": ["name"],
-                                    "properties": {"name": {"type": "string", "pattern": "^[a-z0-9_]+$"}},
+                                    "properties": {
+                                        "name": {"type": "string", "pattern": "^[a-z0-9_]+$"},
+                                        # the types whose cells azru checks and builds can store
+                                        "type": {"enum": ["string", "integer", "boolean"]},
+                                    },
                                     # the cell checks compare integers with these limits in SQL
                                     "if": {"properties": {"type": {"const": "integer"}}, "required": ["type"]},
                                     "then": {
