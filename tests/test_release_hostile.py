@@ -280,3 +280,40 @@ def test_rows_sqlite_refuses_are_reported(tmp_path: Path, capsys: pytest.Capture
 
     assert code == 1
     assert err.startswith("azru build: value_qualifiers: a row does not fit the table (UNIQUE constraint failed")
+
+
+# --- 3. a rebuild deletes only what a build writes, inside the output folder --------------------------
+
+
+def test_a_planted_manifest_deletes_nothing_build_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    (out / "parquet").mkdir(parents=True)
+    victims = [tmp_path / "victim", tmp_path / "victim.zip", out / "notes.txt", out / "parquet" / "notes.txt"]
+    for victim in victims:
+        victim.write_text("not built by azru", encoding="utf-8")
+    listed = ["../victim", "../victim.zip", "parquet/../../victim", str(tmp_path / "victim"), "notes.txt"]
+    (out / "SHA256SUMS").write_text(
+        "".join(f"{'0' * 64}  {name}\n" for name in [*listed, "parquet/notes.txt"]), encoding="utf-8"
+    )
+
+    build(REPO, out)
+
+    assert all(victim.read_text(encoding="utf-8") == "not built by azru" for victim in victims)
+
+
+def test_links_in_the_output_folder_are_replaced_not_written_through(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "dist", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "events.parquet").write_text("not built by azru", encoding="utf-8")
+    (elsewhere / "bashrc").write_text("not built by azru", encoding="utf-8")
+    out.mkdir()
+    (out / "parquet").symlink_to(elsewhere)
+    (out / "metadata.json").symlink_to(elsewhere / "bashrc")
+    (out / "SHA256SUMS").symlink_to(elsewhere / "bashrc")
+
+    build(REPO, out)
+
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["bashrc", "events.parquet"]
+    assert {p.read_text(encoding="utf-8") for p in elsewhere.iterdir()} == {"not built by azru"}
+    assert not any(p.is_symlink() for p in out.rglob("*"))
+    assert (out / "parquet" / "events.parquet").is_file()

@@ -7,12 +7,14 @@ so a release can be checked by rebuilding it.
 """
 
 import argparse
+import contextlib
 import copy
 import functools
 import hashlib
 import json
 import os
 import sqlite3
+import stat
 import sys
 import time
 import zipfile
@@ -54,6 +56,7 @@ DATASETTE_METADATA = "metadata.json"
 TIMELINE = "timeline.svg"
 # The folders of the one-file-per-table formats, and the suffix of their files.
 TABLE_FOLDERS = {"parquet": ".parquet", "ndjson": ".ndjson"}
+MAX_MANIFEST_BYTES = guarded.MIB  # a line for each of thousands of files
 
 
 class BuildError(Exception):
@@ -159,7 +162,7 @@ def build(root: Path, out: Path) -> list[Path]:
         raise BuildError("; ".join(problems))
     frames = {name: typed_frame(package, table) for name, table in package.tables.items()}
     out.mkdir(parents=True, exist_ok=True)
-    remove_previous_build(out)
+    remove_previous_build(out, package)
     database = out / database_name(package)
     built = [
         write_zip(package, out / zip_name(package)),
@@ -529,13 +532,25 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def remove_previous_build(out: Path) -> None:
-    """Delete the files an earlier build listed, so none of them outlives its table; nothing else."""
-    manifest = out / MANIFEST
-    if manifest.is_file():
-        for line in manifest.read_text(encoding="utf-8").splitlines():
-            (out / line.split("  ", 1)[1]).unlink(missing_ok=True)
-        manifest.unlink()
+def remove_previous_build(out: Path, package: Package) -> None:
+    """Delete the files the last build listed, so none outlives its table, and those this build writes, so
+    none is written through a link left in their place.
+
+    The output folder may come with the package, manifest and links included: only names of a form build
+    gives its files are deleted, a link is deleted rather than followed, and a format's folder that is not
+    a folder (a link to one elsewhere, say) is deleted to be made afresh.
+    """
+    try:
+        listed = guarded.read_bytes(out, MANIFEST, MAX_MANIFEST_BYTES).decode("utf-8", "replace").splitlines()
+    except guarded.Refused:  # none, or not a plain file: deleted below all the same
+        listed = []
+    for folder in TABLE_FOLDERS:
+        with contextlib.suppress(FileNotFoundError):
+            if not stat.S_ISDIR((out / folder).lstat().st_mode):
+                (out / folder).unlink()
+    for name in {line.partition("  ")[2] for line in listed} | set(release_files(package)):
+        if is_release_file(name):
+            (out / name).unlink(missing_ok=True)
 
 
 def write_manifest(out: Path, built: list[Path]) -> Path:
