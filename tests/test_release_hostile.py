@@ -4,13 +4,17 @@ in URLs and labels. Each package is the repository's, copied and edited."""
 
 import json
 import shutil
-from collections.abc import Callable
+import stat
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from azru import guarded, timeline
+from azru import diff, guarded, timeline
 from azru.build import build
 from azru.cli import main
 
@@ -317,3 +321,91 @@ def test_links_in_the_output_folder_are_replaced_not_written_through(tmp_path: P
     assert {p.read_text(encoding="utf-8") for p in elsewhere.iterdir()} == {"not built by azru"}
     assert not any(p.is_symlink() for p in out.rglob("*"))
     assert (out / "parquet" / "events.parquet").is_file()
+
+
+# --- 4. `azru diff` reads zips within bounds, and a missing file is an error --------------------------
+
+Member = tuple[str | zipfile.ZipInfo, bytes]
+
+
+def zip_of(package: Path, destination: Path, members: Sequence[Member] = ()) -> Path:
+    """The package's descriptor and data as a zip, but for `members`, written last (a name may come twice)."""
+    replaced = {name if isinstance(name, str) else name.filename for name, _ in members}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile's warning of a name written twice
+        with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(package.rglob("*")):
+                name = path.relative_to(package).as_posix()
+                if path.is_file() and not name.startswith("schemas/") and name not in replaced:
+                    archive.write(path, name)
+            for member, data in members:
+                archive.writestr(member, data)
+    return destination
+
+
+def member(name: str, mode: int = stat.S_IFREG | 0o644, method: int = zipfile.ZIP_DEFLATED) -> Member:
+    info = zipfile.ZipInfo(name)
+    info.create_system, info.external_attr, info.compress_type = 3, mode << 16, method
+    return info, b"event_id\n"
+
+
+@pytest.mark.parametrize(
+    ("members", "problem"),
+    [
+        ([("data/events.csv", b"0" * 20 * guarded.MIB)], "member 'data/events.csv' unpacks to more than 200 times"),
+        ([("notes/zeros.txt", b"0" * 20 * guarded.MIB)], "member 'notes/zeros.txt' unpacks to more than 200 times"),
+        ([("../evil.csv", b"x")], "member '../evil.csv': empty, '.' and '..' components are not allowed"),
+        ([member("data/events.csv", stat.S_IFLNK | 0o777)], "member 'data/events.csv' is a symbolic link"),
+        ([("data/events.csv", b"a"), ("data/events.csv", b"b")], "a member name appears twice"),
+        ([("data/events.csv", b"code,label\n")], "data/events.csv cannot be read (unable to find column"),
+        ([member("data/events.csv", method=zipfile.ZIP_BZIP2)], "member 'data/events.csv' is encrypted or compressed"),
+    ],
+)
+def test_a_zip_out_of_bounds_is_refused_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], members: list[Member], problem: str
+) -> None:
+    package = copy_package(tmp_path / "package")
+    archive = zip_of(package, tmp_path / "old.zip", members)
+
+    code, out, err = run(capsys, "diff", str(archive), str(package))
+
+    assert (code, out) == (1, "")
+    assert err.startswith(f"azru diff: {archive}: {problem}")
+    assert not list(Path(tempfile.gettempdir()).glob("azru-diff-*"))
+
+
+def test_zip_bounds_count_members_declared_sizes_and_encryption() -> None:
+    big = zipfile.ZipInfo("data/events.csv")
+    big.file_size, big.compress_size = 3 * 1024 * guarded.MIB, 1024 * guarded.MIB
+    many = [zipfile.ZipInfo(f"data/{n}.csv") for n in range(diff.MAX_MEMBERS + 1)]
+    encrypted = zipfile.ZipInfo("data/events.csv")
+    encrypted.flag_bits = 0x1  # zipfile writes no encrypted members, so this one is only described
+
+    assert diff.zip_problem([big]) == "3,221,225,472 bytes unpacked, more than the limit of 2,147,483,648"
+    assert diff.zip_problem(many) == "10,001 members, more than the limit of 10,000"
+    assert diff.zip_problem([encrypted]) == (
+        "member 'data/events.csv' is encrypted or compressed by a method other than deflate"
+    )
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_a_table_missing_from_a_version_is_an_error_not_all_rows_removed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], as_zip: bool
+) -> None:
+    old = copy_package(tmp_path / "old")
+    (old / "data" / "events.csv").unlink()
+    version = zip_of(old, tmp_path / "old.zip") if as_zip else old
+
+    code, out, err = run(capsys, "diff", str(version), str(REPO))
+
+    assert (code, out, err) == (1, "", f"azru diff: {version}: data/events.csv: events.csv does not exist\n")
+
+
+def test_a_descriptor_that_is_not_json_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = copy_package(tmp_path / "old")
+    (old / "datapackage.json").write_bytes(b"\xff{")
+
+    code, out, err = run(capsys, "diff", str(old), str(REPO))
+
+    assert (code, out) == (1, "")
+    assert err.startswith(f"azru diff: {old}: datapackage.json is not JSON in UTF-8 (")
