@@ -2,6 +2,7 @@
 links, descriptors that validate but the release formats cannot hold, planted manifests, zip bombs, script
 in URLs and labels. Each package is the repository's, copied and edited."""
 
+import asyncio
 import json
 import shutil
 import stat
@@ -12,11 +13,13 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from azru import diff, guarded, timeline
 from azru.build import build
 from azru.cli import main
+from datasette.app import Datasette
 
 REPO = Path(__file__).parents[1]
 Descriptor = dict[str, Any]
@@ -409,3 +412,67 @@ def test_a_descriptor_that_is_not_json_is_an_error(tmp_path: Path, capsys: pytes
 
     assert (code, out) == (1, "")
     assert err.startswith(f"azru diff: {old}: datapackage.json is not JSON in UTF-8 (")
+
+
+# --- 5. links are web addresses, and text reaches HTML and SVG escaped -----------------------------
+
+SCRIPT = "<script>alert(document.domain)</script>"
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda d: d["licenses"][0].update(path="javascript:alert(document.domain)"), "licenses/0/path"),
+        (lambda d: d.update(homepage="data:text/html,<script>alert(1)</script>"), "homepage"),
+    ],
+)
+def test_validate_refuses_a_link_that_is_not_a_web_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Callable[[Descriptor], object], where: str
+) -> None:
+    package = copy_package(tmp_path / "package", change)
+
+    code, out, _ = run(capsys, "validate", str(package), "--format", "json")
+
+    (finding,) = json.loads(out)["findings"]
+    assert (code, finding["code"], finding["file"]) == (1, "descriptor-not-conforming", "datapackage.json")
+    assert finding["message"].startswith(f"{where}: ")
+
+
+def test_build_links_only_a_web_address(tmp_path: Path) -> None:
+    package = copy_package(tmp_path / "package", lambda d: d["licenses"][0].update(path="javascript:alert(1)"))
+
+    build(package, tmp_path / "dist")  # without the validation `azru build` does first
+
+    metadata = json.loads((tmp_path / "dist" / "metadata.json").read_text(encoding="utf-8"))
+    assert (metadata["license"], metadata["license_url"]) == ("CC-BY-4.0", "")
+
+
+async def datasette_page(database: Path, metadata: dict[str, Any], path: str) -> str:
+    """A page served in-process (no network)."""
+    ds = Datasette([str(database)], metadata=metadata)
+    await ds.invoke_startup()
+    response = await ds.client.get(path)
+    assert response.status_code == 200, path
+    return response.text
+
+
+def test_titles_descriptions_and_labels_reach_html_and_svg_escaped(tmp_path: Path) -> None:
+    def change(d: Descriptor) -> None:
+        d["title"] = d["description"] = SCRIPT
+        resource(d, "event_types")["description"] = SCRIPT
+        field(d, "event_types", "label")["description"] = SCRIPT
+
+    package = copy_package(tmp_path / "package", change)
+    codelist = package / "data" / "codelists" / "event_types.csv"
+    codelist.write_text(codelist.read_text(encoding="utf-8").replace(",Statement,", f",{SCRIPT},"), encoding="utf-8")
+
+    build(package, tmp_path / "dist")
+
+    svg = (tmp_path / "dist" / "timeline.svg").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(document.domain)&lt;/script&gt; (" in svg and "<script" not in svg
+    ElementTree.fromstring(svg)
+    metadata = json.loads((tmp_path / "dist" / "metadata.json").read_text(encoding="utf-8"))
+    database = tmp_path / "dist" / f"{next(iter(metadata['databases']))}.db"
+    for path in ("/", f"/{database.stem}/event_types"):  # the package's, and a table's and its columns' notes
+        html = asyncio.run(datasette_page(database, metadata, path))
+        assert "&lt;script&gt;alert(document.domain)&lt;/script&gt;" in html and "<script>alert" not in html, path

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import stat
 import sys
@@ -54,6 +55,7 @@ PARQUET_COMPRESSION = "zstd"
 MANIFEST = "SHA256SUMS"
 DATASETTE_METADATA = "metadata.json"
 TIMELINE = "timeline.svg"
+WEB_ADDRESS = re.compile(r"https?://\S+")
 # The folders of the one-file-per-table formats, and the suffix of their files.
 TABLE_FOLDERS = {"parquet": ".parquet", "ndjson": ".ndjson"}
 MAX_MANIFEST_BYTES = guarded.MIB  # a line for each of thousands of files
@@ -497,7 +499,8 @@ def write_datasette_metadata(package: Package, database: Path, path: Path) -> Pa
         "databases": {database.stem: {"tables": tables}},
     }
     for licence in descriptor.get("licenses", [])[:1]:
-        metadata |= {"license": licence.get("name", ""), "license_url": licence.get("path", "")}
+        url = licence.get("path", "")  # datasette makes a link of it: a web address only, never javascript:
+        metadata |= {"license": licence.get("name", ""), "license_url": url if WEB_ADDRESS.fullmatch(url) else ""}
     return write_text(path, json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
 
 

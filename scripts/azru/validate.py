@@ -24,10 +24,14 @@ EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_LIMIT = 20
 
 # The shape azru itself relies on, beyond what the Data Package profile requires.
+WEB_ADDRESS = {"type": "string", "pattern": r"^https?://\S+$"}
 SHAPE = {
     "type": "object",
     "required": ["resources"],
     "properties": {
+        # datasette and data portals make links of these: a web address, never javascript: or data:
+        "homepage": WEB_ADDRESS,
+        "licenses": {"type": "array", "items": {"type": "object", "properties": {"path": WEB_ADDRESS}}},
         "resources": {
             "type": "array",
             "minItems": 1,
@@ -71,7 +75,7 @@ SHAPE = {
                     },
                 },
             },
-        }
+        },
     },
 }
 
