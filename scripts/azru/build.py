@@ -136,12 +136,12 @@ def run(args: argparse.Namespace) -> int:
     if not (args.package / DESCRIPTOR).is_file():
         print(f"azru build: {args.package} has no {DESCRIPTOR}", file=sys.stderr)
         return 2
-    if args.archive is not None and not Path(args.archive).is_dir():
+    if args.archive is not None and not args.archive.is_dir():
         print(f"azru build: archive {args.archive} is not a folder", file=sys.stderr)
         return 2
     started = time.perf_counter()
     # a release is built only from a valid package: everything below relies on what validate checks
-    found = validate.validate(args.package, args.archive and Path(args.archive))
+    found = validate.validate(args.package, args.archive)
     if any(f.rule.level == "error" for f in found):
         print(validate.render(found, "text", validate.DEFAULT_LIMIT), file=sys.stderr)
         print(f"azru build: {args.package} is not valid, so nothing was built", file=sys.stderr)
@@ -257,9 +257,8 @@ def name_clashes(package: Package) -> list[str]:
         for name, count in Counter(objects).items()
         if count > 1
     ]
-    return problems + [
-        f"SQLite keeps names starting sqlite_ to itself: {name}" for name in objects if name[:7] == "sqlite_"
-    ]
+    reserved = [name for name in objects if name.startswith("sqlite_")]
+    return problems + [f"SQLite keeps names starting sqlite_ to itself: {name}" for name in reserved]
 
 
 def timeline_of(root: Path) -> str:
