@@ -21,7 +21,7 @@ validate: $(STAMP)
 	$(BIN)/frictionless validate datapackage.json
 
 release: validate
-	$(BIN)/azru build . --out dist
+	$(BIN)/azru build . --out dist $(if $(ARCHIVE),--archive $(ARCHIVE))
 
 lint: $(STAMP)
 	$(BIN)/ruff check scripts tests

@@ -241,7 +241,7 @@ def test_trusted_git_revision_is_the_base_branch(package: Path, capsys: pytest.C
     git(package, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
     edit_descriptor(package, lambda d: field(d, "events", "summary")["constraints"].pop("required"))
     with open(package / "data" / "codelists" / "instruments.csv", "a", encoding="utf-8") as handle:
-        handle.write("carrier-pigeon,Carrier pigeon,A bird.\n")
+        handle.write("carrier-pigeon,Carrier pigeon,A bird.,\n")
     code, report, _ = run(capsys, str(package), "--trusted", "HEAD")
     assert code == 1
     assert [f["message"] for f in report["findings"] if f["code"] == "descriptor-weakened"] == [

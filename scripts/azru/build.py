@@ -7,14 +7,19 @@ so a release can be checked by rebuilding it.
 """
 
 import argparse
+import contextlib
 import copy
 import functools
 import hashlib
 import json
+import os
+import re
 import sqlite3
+import stat
 import sys
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,7 +29,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from azru import edtf_dates, timeline
+from azru import edtf_dates, guarded, timeline, validate
 from azru.package import DESCRIPTOR, EDTF_FIELDS, Field, Package, Table, load
 
 # The table whose rows are the evidence; views join it to what each claim supports.
@@ -38,6 +43,10 @@ SEARCHABLE = (
     ("claims", "quote_en"),
 )
 SEARCH_TABLE = "search"
+# FTS5 keeps the index of `search` in tables named after it.
+SEARCH_SHADOWS = ("data", "idx", "content", "docsize", "config")
+# The fields build reads by name, for the search index and the timeline.
+NEEDED = (*SEARCHABLE, ("events", "event_type"), ("events", "date"), ("event_types", "code"), ("event_types", "label"))
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can record
 ZIP_MODE = 0o100644  # a regular file, rw-r--r--
 ZIP_UNIX = 3  # "made on Unix", so the mode bits are read the same everywhere
@@ -46,6 +55,10 @@ PARQUET_COMPRESSION = "zstd"
 MANIFEST = "SHA256SUMS"
 DATASETTE_METADATA = "metadata.json"
 TIMELINE = "timeline.svg"
+WEB_ADDRESS = re.compile(r"https?://\S+")
+# The folders of the one-file-per-table formats, and the suffix of their files.
+TABLE_FOLDERS = {"parquet": ".parquet", "ndjson": ".ndjson"}
+MAX_MANIFEST_BYTES = guarded.MIB  # a line for each of thousands of files
 
 
 class BuildError(Exception):
@@ -111,16 +124,31 @@ class Column:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("package", type=Path, nargs="?", default=Path("."), help="package folder (default: .)")
     parser.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    parser.add_argument(
+        "--archive",
+        type=Path,
+        default=os.environ.get("AZRU_ARCHIVE") or None,
+        help="folder of archived source documents, for the validation before building (default: $AZRU_ARCHIVE)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     if not (args.package / DESCRIPTOR).is_file():
         print(f"azru build: {args.package} has no {DESCRIPTOR}", file=sys.stderr)
         return 2
+    if args.archive is not None and not args.archive.is_dir():
+        print(f"azru build: archive {args.archive} is not a folder", file=sys.stderr)
+        return 2
     started = time.perf_counter()
+    # a release is built only from a valid package: everything below relies on what validate checks
+    report = validate.validate(args.package, args.archive)
+    if report.invalid:
+        print(validate.render(report, "text", validate.DEFAULT_LIMIT), file=sys.stderr)
+        print(f"azru build: {args.package} is not valid, so nothing was built", file=sys.stderr)
+        return 1
     try:
         built = build(args.package, args.out)
-    except BuildError as exc:
+    except (BuildError, guarded.Refused) as exc:
         print(f"azru build: {exc}", file=sys.stderr)
         return 1
     total = sum(path.stat().st_size for path in built)
@@ -131,16 +159,15 @@ def run(args: argparse.Namespace) -> int:
 def build(root: Path, out: Path) -> list[Path]:
     """Write every release file into `out`; returns their paths, the manifest last."""
     package = load(root)
-    missing = [t.path for t in package.tables.values() if not (root / t.path).is_file()]
-    if missing:
-        raise BuildError(f"missing resource files: {', '.join(missing)}")
+    problems = unbuildable(package)
+    if problems:
+        raise BuildError("; ".join(problems))
     frames = {name: typed_frame(package, table) for name, table in package.tables.items()}
     out.mkdir(parents=True, exist_ok=True)
-    remove_previous_build(out)
-    name = package.descriptor["name"]
-    database = out / f"{name}.db"
+    remove_previous_build(out, package)
+    database = out / database_name(package)
     built = [
-        write_zip(package, out / f"{name}-{package.descriptor['version']}.zip"),
+        write_zip(package, out / zip_name(package)),
         *write_parquet(package, frames, out / "parquet"),
         write_sqlite(package, frames, database),
         write_datasette_metadata(package, database, out / DATASETTE_METADATA),
@@ -148,6 +175,90 @@ def build(root: Path, out: Path) -> list[Path]:
         write_text(out / TIMELINE, timeline_svg(frames)),
     ]
     return [*built, write_manifest(out, built)]
+
+
+def zip_name(package: Package) -> str:
+    return f"{package.descriptor['name']}-{package.descriptor['version']}.zip"
+
+
+def database_name(package: Package) -> str:
+    return f"{package.descriptor['name']}.db"
+
+
+def release_files(package: Package) -> list[str]:
+    """Every file a build of `package` writes, relative to the output folder."""
+    tables = [f"{folder}/{name}{suffix}" for folder, suffix in TABLE_FOLDERS.items() for name in package.tables]
+    return [zip_name(package), database_name(package), DATASETTE_METADATA, TIMELINE, MANIFEST, *tables]
+
+
+def is_release_file(name: str) -> bool:
+    """Whether `name`, relative to the output folder, has a form a build gives its files: a plain file name
+    in the output folder or, for the per-table formats, in the format's folder."""
+    folder, _, file = name.rpartition("/")
+    if not guarded.COMPONENT.fullmatch(file):
+        return False
+    if folder:
+        return folder in TABLE_FOLDERS and file.endswith(TABLE_FOLDERS[folder])
+    return file in (DATASETTE_METADATA, TIMELINE, MANIFEST) or file.endswith((".zip", ".db"))
+
+
+def unbuildable(package: Package) -> list[str]:
+    """What a valid package can hold but a release cannot, each in a sentence."""
+    return missing_parts(package) or name_clashes(package)  # names are made of the parts
+
+
+def missing_parts(package: Package) -> list[str]:
+    """The fields, keys and names that build reads by name but validate does not require."""
+    problems = []
+    for table_name, name in NEEDED:
+        fields = package.tables[table_name].fields if table_name in package.tables else ()
+        if not any(field.name == name and field.type == "string" for field in fields):
+            problems.append(f"build needs a string field {name} in a table {table_name}")
+    for table_name, _ in SEARCHABLE:
+        if table_name in package.tables and len(package.tables[table_name].primary_key) != 1:
+            problems.append(f"the search index needs {table_name} to have a primary key of one field")
+    return problems + [
+        f"the descriptor needs a {key} (a string) to name the release files"
+        for key in ("name", "version")
+        if not isinstance(package.descriptor.get(key), str)
+    ]
+
+
+def name_clashes(package: Package) -> list[str]:
+    """File, column and database names made from the descriptor that cannot be, or are made twice."""
+    problems = [
+        f"{name!r} is not a plain file name (letters, digits, '.', '_' and '-', at most 128): the descriptor's "
+        "name and version and the table names make the release's file names"
+        for name in release_files(package)
+        if not is_release_file(name)
+    ]
+    for table in package.tables.values():
+        problems += [
+            f"{table.name} would have two columns named {name} (each EDTF field gets _lower and _upper columns)"
+            for name, count in Counter(column.name for column in columns(table)).items()
+            if count > 1
+        ]
+        problems += [
+            f"{table.name}.{local}: SQLite can enforce a foreign key only into the primary key of {target}, "
+            f"not into {remote}"
+            for local, target, remote in table.references()
+            if package.tables[target].primary_key != (remote,)
+        ]
+    objects = [
+        *package.tables,
+        SEARCH_TABLE,
+        *(f"{SEARCH_TABLE}_{shadow}" for shadow in SEARCH_SHADOWS),
+        *(name for name, _, _ in claim_views(package)),
+        *(name for table in package.tables.values() for name, _ in indexes(table)),
+    ]
+    problems += [
+        f"two objects in the database would be named {name} (tables, claim views, indexes and the search index "
+        "share one namespace)"
+        for name, count in Counter(objects).items()
+        if count > 1
+    ]
+    reserved = [name for name in objects if name.startswith("sqlite_")]
+    return problems + [f"SQLite keeps names starting sqlite_ to itself: {name}" for name in reserved]
 
 
 def timeline_of(root: Path) -> str:
@@ -209,7 +320,7 @@ def write_zip(package: Package, path: Path) -> Path:
     descriptor = copy.deepcopy(package.descriptor)
     members = {}
     for resource in descriptor["resources"]:
-        data = (package.root / resource["path"]).read_bytes()
+        data = package.read_bytes(resource["path"])  # so each member's name is a plain path inside the package
         resource["bytes"] = len(data)
         resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
         members[resource["path"]] = data
@@ -332,9 +443,19 @@ def load_tables(con: sqlite3.Connection, package: Package, frames: dict[str, pl.
         con.execute(create_table_sql(table))
         frame = frames[name].with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
         placeholders = ", ".join("?" * frame.width)
-        con.executemany(f"INSERT INTO {quote(name)} VALUES ({placeholders})", frame.iter_rows())
-        for local, _, _ in table.references():
-            con.execute(f"CREATE INDEX {quote(f'idx_{name}_{local}')} ON {quote(name)} ({quote(local)})")
+        try:
+            con.executemany(f"INSERT INTO {quote(name)} VALUES ({placeholders})", frame.iter_rows())
+        except sqlite3.IntegrityError as error:  # e.g. a repeated primary key of several fields
+            raise BuildError(f"{name}: a row does not fit the table ({error})") from error
+        for index, local in indexes(table):
+            con.execute(f"CREATE INDEX {quote(index)} ON {quote(name)} ({quote(local)})")
+
+
+def indexes(table: Table) -> list[tuple[str, str]]:
+    """(index, field) for every field that refers to another table, once however many keys it is in."""
+    return [
+        (f"idx_{table.name}_{local}", local) for local in dict.fromkeys(local for local, _, _ in table.references())
+    ]
 
 
 def add_search(con: sqlite3.Connection, package: Package) -> None:
@@ -377,7 +498,8 @@ def write_datasette_metadata(package: Package, database: Path, path: Path) -> Pa
         "databases": {database.stem: {"tables": tables}},
     }
     for licence in descriptor.get("licenses", [])[:1]:
-        metadata |= {"license": licence["name"], "license_url": licence.get("path", "")}
+        url = licence.get("path", "")  # datasette makes a link of it: a web address only, never javascript:
+        metadata |= {"license": licence.get("name", ""), "license_url": url if WEB_ADDRESS.fullmatch(url) else ""}
     return write_text(path, json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -393,8 +515,9 @@ def timeline_svg(frames: dict[str, pl.DataFrame]) -> str:
     labels = dict(types.select("code", "label").iter_rows())
     span = pl.col("date_upper") - pl.col("date_lower")
     dated = events.filter(pl.col("date_lower").is_not_null() & (span <= PLOTTABLE_SPAN))
+    # an event whose type has no label (a code no codelist row has, or a row without one) goes under its code
     points = [
-        timeline.Point(lower, upper, labels[kind])
+        timeline.Point(lower, upper, labels.get(kind) or kind or "(no type)")
         for kind, lower, upper in dated.select("event_type", "date_lower", "date_upper").iter_rows()
     ]
     order = [labels[code] for code in types["code"]]
@@ -411,13 +534,25 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def remove_previous_build(out: Path) -> None:
-    """Delete the files an earlier build listed, so none of them outlives its table; nothing else."""
-    manifest = out / MANIFEST
-    if manifest.is_file():
-        for line in manifest.read_text(encoding="utf-8").splitlines():
-            (out / line.split("  ", 1)[1]).unlink(missing_ok=True)
-        manifest.unlink()
+def remove_previous_build(out: Path, package: Package) -> None:
+    """Delete the files the last build listed, so none outlives its table, and those this build writes, so
+    none is written through a link left in their place.
+
+    The output folder may come with the package, manifest and links included: only names of a form build
+    gives its files are deleted, a link is deleted rather than followed, and a format's folder that is not
+    a folder (a link to one elsewhere, say) is deleted to be made afresh.
+    """
+    try:
+        listed = guarded.read_bytes(out, MANIFEST, MAX_MANIFEST_BYTES).decode("utf-8", "replace").splitlines()
+    except guarded.Refused:  # none, or not a plain file: deleted below all the same
+        listed = []
+    for folder in TABLE_FOLDERS:
+        with contextlib.suppress(FileNotFoundError):
+            if not stat.S_ISDIR((out / folder).lstat().st_mode):
+                (out / folder).unlink()
+    for name in {line.partition("  ")[2] for line in listed} | set(release_files(package)):
+        if is_release_file(name):
+            (out / name).unlink(missing_ok=True)
 
 
 def write_manifest(out: Path, built: list[Path]) -> Path:

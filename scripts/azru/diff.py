@@ -7,22 +7,65 @@ A published row removed without a tombstone breaks every citation of its id, so 
 
 import argparse
 import json
+import shutil
+import stat
 import sys
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from azru import ids
-from azru.package import DESCRIPTOR, Package, load
+import polars as pl
+
+from azru import guarded, ids
+from azru.package import DESCRIPTOR, Package, load, naming
 
 Rows = dict[str, dict[str, str | None]]
+# A zip is read within bounds far beyond a release of this package (whose CSVs deflate 2 to 10 times)
+# and far below what fills a disk: a zip bomb unpacks a thousand times its size.
+MAX_MEMBERS = 10_000
+MAX_UNPACKED_BYTES = guarded.MAX_TABLE_BYTES
+MAX_RATIO = 200
+ENCRYPTED = 0x1  # the zip flag bit
 
 
 class UsageError(Exception):
     """An argument that is not a package: one line on stderr, exit 2."""
+
+
+class VersionError(Exception):
+    """A version that cannot be compared (a file missing or refused, a zip out of bounds): exit 1."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """A package and the argument that named it, for messages: its root may be a zip's temporary folder."""
+
+    argument: Path
+    package: Package
+
+    def field_names(self, name: str) -> list[str]:
+        table = self.package.tables.get(name)
+        return table.field_names if table else []
+
+    def rows(self, name: str) -> Rows:
+        """A table's rows keyed by primary key; none when the version lacks the table."""
+        table = self.package.tables.get(name)
+        if table is None:
+            return {}
+        try:
+            frame = self.package.read(name)
+        except guarded.Refused as error:
+            raise VersionError(f"{self.argument}: {error}") from None
+        except pl.exceptions.PolarsError as error:  # the CSV does not fit its descriptor
+            first_line = str(error).splitlines()[0]
+            raise VersionError(
+                f"{self.argument}: {table.path} cannot be read ({first_line}); run azru validate"
+            ) from None
+        return {"/".join(row[k] or "" for k in table.primary_key): row for row in frame.iter_rows(named=True)}
 
 
 @dataclass
@@ -52,6 +95,9 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"azru diff: {exc}", file=sys.stderr)
         return 2
+    except VersionError as exc:
+        print(f"azru diff: {exc}", file=sys.stderr)
+        return 1
     if args.format == "json":
         report = {"old": str(args.old), "new": str(args.new), "tables": [asdict(d) for d in diffs]}
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -61,33 +107,105 @@ def run(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def opened(path: Path) -> Iterator[Package]:
-    """The package in a folder, or in a zip extracted for as long as the context lasts."""
-    if (path / DESCRIPTOR).is_file():
-        yield load(path)
-    elif path.is_file() and zipfile.is_zipfile(path):
-        with tempfile.TemporaryDirectory(prefix="azru-diff-") as tmp:
-            with zipfile.ZipFile(path) as archive:
-                archive.extractall(tmp)
-            descriptors = sorted(Path(tmp).rglob(DESCRIPTOR), key=lambda p: len(p.parts))
-            if not descriptors:
-                raise UsageError(f"{path} holds no {DESCRIPTOR}")
-            yield load(descriptors[0].parent)
-    else:
-        raise UsageError(f"{path} is neither a package folder (with {DESCRIPTOR}) nor a zip")
+def opened(path: Path) -> Iterator[Version]:
+    """The package in a folder, or in a zip unpacked for as long as the context lasts, with every file
+    its descriptor names: a missing one would otherwise read as all its rows removed."""
+    with ExitStack() as stack:
+        try:
+            if (path / DESCRIPTOR).is_file():
+                root = path
+            elif path.is_file() and zipfile.is_zipfile(path):
+                root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="azru-diff-")))
+                with zipfile.ZipFile(path) as archive:
+                    unpack(archive, path, root)
+            else:
+                raise UsageError(f"{path} is neither a package folder (with {DESCRIPTOR}) nor a zip")
+            package = present(root)
+        except (VersionError, guarded.Refused) as error:
+            raise VersionError(f"{path}: {error}") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise VersionError(f"{path}: not a zip azru can read ({error})") from None
+        yield Version(path, package)
 
 
-def diff_packages(old: Package, new: Package) -> list[TableDiff]:
+def present(root: Path) -> Package:
+    """The package at root, once each file it names is found readable."""
+    package = read_descriptor(root)
+    for table in package.tables.values():
+        with naming(table.path), guarded.opened(root, table.path, guarded.MAX_TABLE_BYTES):
+            pass
+    return package
+
+
+def read_descriptor(root: Path) -> Package:
+    try:
+        return load(root)
+    except (ValueError, RecursionError) as error:
+        raise VersionError(f"{DESCRIPTOR} is not JSON in UTF-8 ({error})") from None
+
+
+def unpack(archive: zipfile.ZipFile, version: Path, folder: Path) -> None:
+    """The zip's descriptor and the files it names, into `folder`; nothing else is unpacked."""
+    members = archive.infolist()
+    problem = zip_problem(members)
+    if problem:
+        raise VersionError(problem)
+    names = {member.filename for member in members}
+    descriptors = sorted(
+        (name for name in names if name.rpartition("/")[2] == DESCRIPTOR), key=lambda n: (n.count("/"), n)
+    )
+    if not descriptors:
+        raise UsageError(f"{version} holds no {DESCRIPTOR}")
+    prefix = descriptors[0].removesuffix(DESCRIPTOR)  # a release zip may hold the package in a folder
+    copy_member(archive, descriptors[0], folder / DESCRIPTOR)
+    paths = dict.fromkeys(table.path for table in read_descriptor(folder).tables.values())
+    for path in paths:
+        if prefix + path in names and guarded.path_problem(path) is None:
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            copy_member(archive, prefix + path, folder / path)
+
+
+def copy_member(archive: zipfile.ZipFile, name: str, destination: Path) -> None:
+    """A member streamed to a file (a table can be larger than memory would like)."""
+    with archive.open(name) as member, open(destination, "wb") as copy:
+        shutil.copyfileobj(member, copy)
+
+
+def zip_problem(members: list[zipfile.ZipInfo]) -> str | None:
+    """Why a zip is not read: too many members or bytes, a member name that is not a plain path, a link,
+    a name twice (which one would be read?), a member encrypted or compressed in a way a release never is,
+    or one that unpacks far beyond its size."""
+    if len(members) > MAX_MEMBERS:
+        return f"{len(members):,} members, more than the limit of {MAX_MEMBERS:,}"
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        return f"{unpacked:,} bytes unpacked, more than the limit of {MAX_UNPACKED_BYTES:,}"
+    if len({member.filename for member in members}) < len(members):
+        return "a member name appears twice"
+    for member in members:
+        problem = guarded.path_problem(member.filename.removesuffix("/") if member.is_dir() else member.filename)
+        if problem:
+            return f"member {member.filename!r}: {problem}"
+        if stat.S_ISLNK(member.external_attr >> 16):
+            return f"member {member.filename!r} is a symbolic link"
+        if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or member.flag_bits & ENCRYPTED:
+            return f"member {member.filename!r} is encrypted or compressed by a method other than deflate"
+        if member.file_size > MAX_RATIO * member.compress_size:
+            return f"member {member.filename!r} unpacks to more than {MAX_RATIO} times its size"
+    return None
+
+
+def diff_packages(old: Version, new: Version) -> list[TableDiff]:
     """The tables that differ, in the new descriptor's order, then tables only the old one had."""
-    names = list(new.tables) + [name for name in old.tables if name not in new.tables]
-    retired = set(rows_by_key(new, "tombstones"))  # keyed by retired_id
+    names = list(new.package.tables) + [name for name in old.package.tables if name not in new.package.tables]
+    retired = set(new.rows("tombstones"))  # keyed by retired_id
     diffs = [diff_table(name, old, new, retired) for name in names]
     return [d for d in diffs if d]
 
 
-def diff_table(name: str, old: Package, new: Package, retired: set[str]) -> TableDiff:
-    before, after = rows_by_key(old, name), rows_by_key(new, name)
-    old_fields, new_fields = field_names(old, name), field_names(new, name)
+def diff_table(name: str, old: Version, new: Version, retired: set[str]) -> TableDiff:
+    before, after = old.rows(name), new.rows(name)
+    old_fields, new_fields = old.field_names(name), new.field_names(name)
     shared_fields = [f for f in new_fields if f in old_fields]
     removed = sorted(before.keys() - after.keys())
     return TableDiff(
@@ -104,19 +222,6 @@ def diff_table(name: str, old: Package, new: Package, retired: set[str]) -> Tabl
         fields_added=[f for f in new_fields if f not in old_fields],
         fields_removed=[f for f in old_fields if f not in new_fields],
     )
-
-
-def field_names(package: Package, name: str) -> list[str]:
-    table = package.tables.get(name)
-    return table.field_names if table else []
-
-
-def rows_by_key(package: Package, name: str) -> Rows:
-    """A table's rows keyed by primary key; none when the version lacks the table or its file."""
-    table = package.tables.get(name)
-    if table is None or not (package.root / table.path).is_file():
-        return {}
-    return {"/".join(row[k] or "" for k in table.primary_key): row for row in package.read(name).iter_rows(named=True)}
 
 
 def markdown(diffs: list[TableDiff]) -> str:

@@ -1,10 +1,14 @@
 """The descriptor as the one source of truth: tables, fields, keys, codelists."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from azru import guarded
 
 if TYPE_CHECKING:  # polars is slow to import and `azru validate` does not need it
     import polars as pl
@@ -100,19 +104,27 @@ class Package:
         import polars as pl
 
         table = self.tables[name]
-        return (
-            pl.read_csv(
-                self.root / table.path,
-                infer_schema=False,
-                quote_char='"',
-            )
-            .select(table.field_names)
-            .with_columns(pl.all().replace("", None))
-        )  # a quoted "" is missing too
+        with naming(table.path), guarded.opened(self.root, table.path, guarded.MAX_TABLE_BYTES) as handle:
+            frame = pl.read_csv(guarded.engine_path(handle), infer_schema=False, quote_char='"')
+        return frame.select(table.field_names).with_columns(pl.all().replace("", None))  # a quoted "" is missing too
+
+    def read_bytes(self, path: str) -> bytes:
+        """The bytes of a file the package names."""
+        with naming(path):
+            return guarded.read_bytes(self.root, path, guarded.MAX_TABLE_BYTES)
+
+
+@contextmanager
+def naming(path: str) -> Iterator[None]:
+    """A refusal that names the path in the package: guarded's own messages name only the last part."""
+    try:
+        yield
+    except guarded.Refused as error:
+        raise guarded.Refused(error.reason, f"{path}: {error}") from None
 
 
 def load(root: str | Path) -> Package:
     """Load a package whose descriptor is already known to be well formed (see `azru validate`)."""
     root = Path(root)
-    with open(root / DESCRIPTOR, encoding="utf-8") as f:
-        return Package(root=root, descriptor=json.load(f))
+    data = guarded.read_bytes(root, DESCRIPTOR, guarded.MAX_DESCRIPTOR_BYTES)
+    return Package(root=root, descriptor=json.loads(data.decode("utf-8")))

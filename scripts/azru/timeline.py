@@ -95,7 +95,8 @@ class Scale:
         # an open end (LATEST) would stretch the axis to the year 9999; its bar is cut at the edge
         last = max([p.lower for p in points] + [p.upper for p in points if p.upper < LATEST])
         first = min(p.lower for p in points)
-        return cls(date(first.year, 1, 1), date(min(last.year + 1, LATEST.year), 1, 1), left, right)
+        end = date(last.year + 1, 1, 1) if last.year < LATEST.year else LATEST  # there is no year 10000
+        return cls(date(first.year, 1, 1), end, left, right)
 
     def x(self, day: date) -> float:
         day = min(max(day, self.start), self.end)
