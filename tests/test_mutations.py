@@ -37,6 +37,7 @@ from strategies import (
     FACT_TABLES,
     FIELD_NAMES,
     KEYS,
+    REPO,
     RESOURCES,
     SPECS,
     TARGET_OF,
@@ -1106,7 +1107,7 @@ def test_messages_and_hints_as_the_contributor_reads_them(
     pkg = fresh_copy(fixture_package, tmp_path)
     for change in BAD_DAY:
         change(pkg)
-    code = main(["validate", str(pkg.root), "--archive", str(pkg.archive), "--format", "json"])
+    code = main(["validate", str(pkg.root), "--archive", str(pkg.archive), "--format", "json", "--trusted", str(REPO)])
     report = json.loads(capsys.readouterr().out)
     assert (code, report["valid"]) == (1, False)
     assert {f["code"]: (f["message"], f["hint"]) for f in report["findings"]} == PINNED
