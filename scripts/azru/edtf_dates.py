@@ -1,16 +1,24 @@
 """EDTF dates: validity (real calendar days, ordered intervals) and earliest/latest possible day."""
 
 import calendar
-import contextlib
-import io
 import re
+import threading
 from datetime import date
 
 import edtf
+from edtf.parser import parser_classes
 
 EARLIEST, LATEST = date(1, 1, 1), date(9999, 12, 31)
 FULL_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 OPEN_ENDS = {"", ".."}
+
+
+# The parser prints each failed attempt to stdout (parse_action's `print(f"trying to ...")`). Shadowing
+# `print` in that module silences it without swapping the process-wide sys.stdout, which redirect_stdout
+# would do under the feet of every other thread (validate runs its checks in two).
+parser_classes.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+# pyparsing does not promise thread safety, and edtf turns on its packrat cache, which all parses share.
+PARSING = threading.Lock()
 
 
 class EdtfError(ValueError):
@@ -44,13 +52,12 @@ def _single_bounds(value: str) -> tuple[date, date]:
             date(int(year), int(month), int(day))
         except ValueError as error:
             raise EdtfError(f"{year}-{month}-{day} is not a calendar day") from error
-    # the edtf parser prints its internal retries to stdout and raises assorted errors on bad input
-    with contextlib.redirect_stdout(io.StringIO()):
-        try:
+    try:
+        with PARSING:
             parsed = edtf.parse_edtf(value)
-            lower, upper = parsed.lower_strict(), parsed.upper_strict()
-        except Exception as error:
-            raise EdtfError("not a form EDTF allows") from error
+        lower, upper = parsed.lower_strict(), parsed.upper_strict()
+    except Exception as error:  # the parser raises assorted errors on bad input
+        raise EdtfError("not a form EDTF allows") from error
     return _to_date(lower, EARLIEST), _to_date(upper, LATEST)
 
 
