@@ -4,17 +4,21 @@ Threads that share stdout with the EDTF parser, cells built to make the parser s
 behind X digits, seasons, invisible characters, codes that differ only in case, one-character quotes.
 """
 
+import fnmatch
 import sys
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import pytest
-from azru.edtf_dates import EdtfError, bounds
+from azru.edtf_dates import EdtfError, bounds, precision
 from azru.rules import Finding
 from azru.validate import render, validate
+from hypothesis import given
+from hypothesis import strategies as st
 from strategies import REPO, fixture_data, write_package
 
 # --- threads --------------------------------------------------------------------------------------------
@@ -90,3 +94,91 @@ def test_a_long_value_is_refused_unparsed() -> None:
     with pytest.raises(EdtfError, match=r"^longer than 64 characters$"):
         bounds("2024," * 2000)
     assert time.perf_counter() - start < 0.1
+
+
+# --- days behind X digits, and seasons ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "XXXX-02-30",  # no year has 30 February
+        "20XX-02-30",
+        "19X1-02-29",  # 1901, 1911, ..., 1991: none is a leap year
+        "X900-02-29",  # 0900, 1900, ..., 9900: none is a multiple of 400
+        "XXXX-04-31",
+        "2024-XX-32",
+    ],
+)
+def test_x_digits_that_can_give_no_calendar_day_are_refused(value: str) -> None:
+    reason = f"{value} is not a calendar day, whatever its X digits stand for"
+    with pytest.raises(EdtfError, match=f"^{reason}$"):
+        bounds(value)
+    with pytest.raises(EdtfError, match=f"^{reason}$"):
+        bounds(f"2017/{value}")
+
+
+def test_a_level_2_qualifier_inside_a_date_does_not_hide_an_impossible_day() -> None:
+    with pytest.raises(EdtfError, match=r"^2023-02-30 is not a calendar day$"):
+        bounds("2023-?02-~30")
+
+
+@pytest.mark.parametrize("value", ["XXXX-02-29", "19X2-02-29", "XX00-02-29", "1X00-02-29", "2024-XX-31"])
+def test_x_digits_that_can_give_a_calendar_day_are_kept(value: str) -> None:
+    bounds(value)
+
+
+def fits(digits: str, number: int) -> bool:
+    return fnmatch.fnmatchcase(f"{number:0{len(digits)}d}", digits.replace("X", "?"))
+
+
+def some_day(year: str, month: str, day: str) -> bool:
+    """By brute force: is there a calendar day from year 1 to 9999 that the digits can stand for?"""
+    for y in (y for y in range(1, 10000) if fits(year, y)):
+        for m in (m for m in range(1, 13) if fits(month, m)):
+            for d in (d for d in range(1, 32) if fits(day, d)):
+                try:
+                    date(y, m, d)
+                except ValueError:
+                    continue
+                return True
+    return False
+
+
+DIGIT_OR_X = st.sampled_from("0123456789") | st.just("X")
+
+
+def digits(n: int) -> st.SearchStrategy[str]:
+    return st.lists(DIGIT_OR_X, min_size=n, max_size=n).map("".join)
+
+
+@given(year=digits(4), month=st.sampled_from(["02", "0X", "X2", "XX", "04", "11", "1X"]) | digits(2), day=digits(2))
+def test_a_date_is_a_calendar_day_exactly_when_some_year_gives_one(year: str, month: str, day: str) -> None:
+    try:
+        bounds(f"{year}-{month}-{day}")
+    except EdtfError as error:
+        refused = "not a calendar day" in str(error)
+    else:
+        refused = False
+    assert refused == (not some_day(year, month, day))
+
+
+@pytest.mark.parametrize(
+    ("value", "earliest", "latest"),
+    [  # the edtf library's months for each season; it keeps winter within its year
+        ("2024-21", date(2024, 3, 1), date(2024, 5, 31)),
+        ("2024-22", date(2024, 6, 1), date(2024, 8, 31)),
+        ("2024-23", date(2024, 9, 1), date(2024, 11, 30)),
+        ("2024-24", date(2024, 12, 1), date(2024, 12, 31)),
+        ("2023-23/2024-21", date(2023, 9, 1), date(2024, 5, 31)),
+    ],
+)
+def test_seasons_are_dates_with_the_bounds_of_their_months(value: str, earliest: date, latest: date) -> None:
+    assert bounds(value) == (earliest, latest)
+    assert precision(value) is None
+
+
+@pytest.mark.parametrize("value", ["2024-20", "2024-21-05", "2024-13"])
+def test_a_season_is_no_month_and_has_no_days(value: str) -> None:
+    with pytest.raises(EdtfError):
+        bounds(value)
