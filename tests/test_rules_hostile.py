@@ -8,14 +8,17 @@ import fnmatch
 import sys
 import threading
 import time
+import unicodedata
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 from azru.edtf_dates import EdtfError, bounds, precision
 from azru.rules import Finding
+from azru.text import FORBIDDEN, is_forbidden
 from azru.validate import render, validate
 from hypothesis import given
 from hypothesis import strategies as st
@@ -182,3 +185,72 @@ def test_seasons_are_dates_with_the_bounds_of_their_months(value: str, earliest:
 def test_a_season_is_no_month_and_has_no_days(value: str) -> None:
     with pytest.raises(EdtfError):
         bounds(value)
+
+
+# --- invisible characters -------------------------------------------------------------------------------
+
+# Default_Ignorable_Code_Point, copied from Unicode 15.1's DerivedCoreProperties.txt.
+DEFAULT_IGNORABLE = [
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+]
+BIDI_CONTROLS = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+# Each was accepted in a cell before the review.
+FOUND_BY_REVIEW = ["\u061c", "\u2028", "\u2029", "\u00ad", "\U000e0001", "\U000e0041", "\ufff9", "\ufffb", "\u3164"]
+
+
+def test_forbidden_characters_are_controls_default_ignorables_separators_and_annotations() -> None:
+    forbidden = {point for point in range(0x110000) if is_forbidden(chr(point))}
+    expected = {*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, 0xFFF9, 0xFFFA, 0xFFFB}
+    expected |= {point for low, high in DEFAULT_IGNORABLE for point in range(low, high + 1)}
+    assert forbidden == expected
+    # and, apart from that list, what unicodedata calls a control, a separator or a bidi control
+    named = {
+        point
+        for point in range(0x110000)
+        if unicodedata.category(chr(point)) in ("Cc", "Zl", "Zp")
+        or unicodedata.bidirectional(chr(point)) in BIDI_CONTROLS
+    }
+    assert named | {0x061C, 0x200E, 0x200F} <= forbidden  # with the marks: ALM, LRM and RLM
+
+
+@pytest.mark.parametrize("char", FOUND_BY_REVIEW)
+def test_each_character_the_review_found_is_forbidden_in_sql_and_python(char: str) -> None:
+    with duckdb.connect() as sql:
+        ((found,),) = sql.execute("SELECT regexp_matches(?, ?)", [f"a{char}b", FORBIDDEN]).fetchall()
+    assert found and is_forbidden(char)
+
+
+@pytest.mark.parametrize("char", ["\u200c", "\u200d", "\ufe0f"])
+def test_joiners_and_variation_selectors_stay_forbidden(char: str) -> None:
+    """ZWNJ and ZWJ belong in Persian and emoji, VS16 in emoji: the data has none, and they stay out."""
+    assert is_forbidden(char)
+
+
+def test_an_invisible_character_is_reported_with_its_code_point(tmp_path: Path) -> None:
+    data = fixture_data()
+    data.tables["events"][0]["summary"] = "Police\u00adraid"
+    pkg = write_package(tmp_path, data)
+    [finding] = validate(pkg.root, pkg.archive)
+    assert (finding.code, finding.field, finding.line) == ("forbidden-character", "summary", 2)
+    assert finding.message == "summary contains U+00AD, a control or invisible formatting character"
+    assert finding.hint == (
+        "delete it; cells are single lines of visible text, without controls (C0, C1, DEL), Unicode's "
+        "default-ignorable characters (zero-width and bidi controls, soft hyphen, fillers, variation selectors, "
+        "tags), U+2028, U+2029 or U+FFF9-FFFB"
+    )

@@ -22,11 +22,10 @@ from . import edtf_dates, files
 from .files import LINE_COLUMN, sql_name
 from .package import EDTF_FIELDS, Package, Table
 from .rules import Finding
-from .text import NFC_SUSPECTS, normalise_whitespace
+from .text import FORBIDDEN, NFC_SUSPECTS, is_forbidden, normalise_whitespace
 
 # Python's str.isspace() set, so SQL and Python collapse the same whitespace.
 WHITESPACE = r"[\s\x{0B}\x{1C}-\x{1F}\x{85}\p{Z}]"
-FORBIDDEN = r"[\x{00}-\x{1F}\x{7F}-\x{9F}\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{FEFF}]"
 FORMULA_CHARACTERS = "=+-@"
 FORMULA_START = "^[" + FORMULA_CHARACTERS.replace("-", r"\-") + "]"
 FACT_TABLES = {
@@ -220,22 +219,9 @@ def _cell_finding(ctx: Context, table: Table, name: str, code: str, line: int, v
     elif code in ("value-too-small", "value-too-large"):
         params["limit"] = c["minimum" if code == "value-too-small" else "maximum"]
     elif code in ("forbidden-character", "formula-prefix"):
-        bad = value[0] if code == "formula-prefix" else next(ch for ch in value if _is_forbidden(ch))
+        bad = value[0] if code == "formula-prefix" else next(ch for ch in value if is_forbidden(ch))
         params["character"] = f"U+{ord(bad):04X}" if code == "forbidden-character" else repr(bad)
     return ctx.finding(code, table.name, line, name, value, **params)
-
-
-def _is_forbidden(ch: str) -> bool:
-    point = ord(ch)
-    return (
-        point < 0x20
-        or 0x7F <= point <= 0x9F
-        or 0x200B <= point <= 0x200F
-        or 0x202A <= point <= 0x202E
-        or 0x2060 <= point <= 0x2064
-        or 0x2066 <= point <= 0x2069
-        or point == 0xFEFF
-    )
 
 
 @check()

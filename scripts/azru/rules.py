@@ -179,8 +179,10 @@ _define(
     "cell",
     "forbidden-character",
     "Forbidden character",
-    "{field} contains {character}, a control, bidi-override or zero-width character",
-    "delete the invisible character; cells are single lines",
+    "{field} contains {character}, a control or invisible formatting character",
+    "delete it; cells are single lines of visible text, without controls (C0, C1, DEL), Unicode's default-ignorable "
+    "characters (zero-width and bidi controls, soft hyphen, fillers, variation selectors, tags), U+2028, U+2029 "
+    "or U+FFF9-FFFB",
 )
 _define(
     "cell",
