@@ -615,6 +615,30 @@ def unknown_code(pkg: Written, draw: Draw) -> Expected:
     return at("code-not-in-codelist", table, index, name)
 
 
+@mutation("code-case-duplicate")
+def code_in_other_case(pkg: Written, draw: Draw) -> Expected:
+    """A codelist row whose code is another's with letters of its first part in the other case (the
+    pattern allows upper case there), inserted anywhere: the later of the two is reported."""
+    options = [
+        (table, index)
+        for table in RESOURCES
+        if is_codelist(table)
+        for index, row in enumerate(pkg.rows(table))
+        if any(c.isalpha() for c in (row[KEYS[table]] or "").partition("-")[0])
+    ]
+    table, index = draw(st.sampled_from(options))
+    rows = pkg.rows(table)
+    head, dash, tail = (rows[index][KEYS[table]] or "").partition("-")
+    letters = [n for n, c in enumerate(head) if c.isalpha()]
+    flipped = set(draw(st.lists(st.sampled_from(letters), min_size=1, unique=True)))
+    code = "".join(c.swapcase() if n in flipped else c for n, c in enumerate(head)) + dash + tail
+    position = draw(st.integers(0, len(rows)))
+    rows.insert(position, rows[index] | {KEYS[table]: code})
+    pkg.write_rows(table, rows)
+    original = index + 1 if position <= index else index
+    return at("code-case-duplicate", table, max(position, original), KEYS[table])
+
+
 # --- semantics ------------------------------------------------------------------------------------------
 
 

@@ -254,3 +254,26 @@ def test_an_invisible_character_is_reported_with_its_code_point(tmp_path: Path) 
         "default-ignorable characters (zero-width and bidi controls, soft hyphen, fillers, variation selectors, "
         "tags), U+2028, U+2029 or U+FFF9-FFFB"
     )
+
+
+# --- codes that differ only in case ---------------------------------------------------------------------
+
+
+def test_a_code_that_differs_only_in_case_is_reported_at_its_line(tmp_path: Path) -> None:
+    """Each later spelling points at the first; an exact repeat is a duplicate key, reported once."""
+    pkg = write_package(tmp_path, fixture_data())
+    rows = pkg.rows("event_types")
+    torture = next(n for n, row in enumerate(rows) if row["code"] == "torture")
+    rows += [rows[torture] | {"code": "Torture"}, rows[torture] | {"code": "Torture"}]
+    pkg.write_rows("event_types", rows)
+    first, later, repeat = torture + 2, len(rows), len(rows) + 1
+    found = validate(pkg.root, pkg.archive)
+    assert [(f.code, f.file, f.line, f.column) for f in found] == [
+        ("code-case-duplicate", "data/codelists/event_types.csv", later, 1),
+        ("primary-key-duplicate", "data/codelists/event_types.csv", repeat, 1),
+    ]
+    assert found[0].message == f"code 'Torture' differs only in case from 'torture' on line {first}"
+    assert (
+        found[0].hint
+        == "people and many tools take both for one code: keep one spelling, and delete or rename the other row"
+    )

@@ -21,7 +21,7 @@ import pyarrow as pa
 from . import edtf_dates, files
 from .files import LINE_COLUMN, sql_name
 from .package import EDTF_FIELDS, Package, Table
-from .rules import Finding
+from .rules import Finding, show
 from .text import FORBIDDEN, NFC_SUSPECTS, is_forbidden, normalise_whitespace
 
 # Python's str.isspace() set, so SQL and Python collapse the same whitespace.
@@ -245,6 +245,37 @@ def uniqueness(ctx: Context) -> Iterator[Finding]:
             for value, lines in rows:
                 for line in lines[1:]:
                     yield ctx.finding(code, table.name, line, spec.name, value, other_line=lines[0])
+
+
+@check()
+def code_case(ctx: Context) -> Iterator[Finding]:
+    """Codelist codes that differ only in case: each later spelling, pointing at the first.
+
+    Exact repeats are primary-key-duplicate already, so each spelling counts once, at its first line.
+    """
+    for table in ctx.package.codelists:
+        if table.name not in ctx.loaded or len(table.primary_key) != 1:
+            continue
+        col = sql_name(table.primary_key[0])
+        spellings = (
+            f"SELECT {col} AS code, min({LINE_COLUMN}) AS line FROM {sql_name(table.name)} "
+            f"WHERE {col} IS NOT NULL GROUP BY {col}"
+        )
+        first = "OVER (PARTITION BY lower(code) ORDER BY line)"
+        rows = ctx.rows(
+            f"SELECT line, code, first_value(code) {first} AS first_code, first_value(line) {first} AS first_line "
+            f"FROM ({spellings}) QUALIFY code <> first_code ORDER BY line"
+        )
+        for line, code, first_code, first_line in rows:
+            yield ctx.finding(
+                "code-case-duplicate",
+                table.name,
+                line,
+                table.primary_key[0],
+                code,
+                other=show(first_code),
+                other_line=first_line,
+            )
 
 
 @check()

@@ -208,6 +208,13 @@ _define(
 )
 _define(
     "key",
+    "code-case-duplicate",
+    "Codes differ only in case",
+    "{field} {value} differs only in case from {other} on line {other_line}",
+    "people and many tools take both for one code: keep one spelling, and delete or rename the other row",
+)
+_define(
+    "key",
     "foreign-key-dangling",
     "Dangling reference",
     "{field} {value} matches no {target_field} in {target}",
