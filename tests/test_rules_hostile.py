@@ -22,7 +22,7 @@ from azru.text import FORBIDDEN, is_forbidden
 from azru.validate import render, validate
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import REPO, fixture_data, write_package
+from strategies import REPO, fixture_data, write_package, write_rows
 
 # --- threads --------------------------------------------------------------------------------------------
 
@@ -90,6 +90,19 @@ def test_dates_that_break_their_pattern_are_not_parsed(tmp_path: Path) -> None:
     assert codes[("pattern-mismatch", "date")] == 20 and not codes[("edtf-invalid", "date")]
     assert small < 20
     assert large < 2 * small + 1
+
+
+def test_a_date_field_the_descriptor_lacks_is_reported_not_a_crash(tmp_path: Path) -> None:
+    """The date checks look up each field's pattern; without the field, its query reports the descriptor."""
+    pkg = write_package(tmp_path, fixture_data())
+    descriptor = pkg.descriptor()
+    schema = next(r for r in descriptor["resources"] if r["name"] == "detentions")["schema"]
+    schema["fields"] = [f for f in schema["fields"] if f["name"] != "release_date"]
+    pkg.write_descriptor(descriptor)
+    write_rows(pkg.path("detentions"), [f["name"] for f in schema["fields"]], pkg.rows("detentions"))
+    [finding] = validate(pkg.root, pkg.archive)
+    assert finding.code == "descriptor-not-conforming"
+    assert finding.message.startswith("check release_order: Binder Error")
 
 
 def test_a_long_value_is_refused_unparsed() -> None:
