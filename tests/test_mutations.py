@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from azru.checks import QUOTE_SHORTEST
 from azru.cli import main
 from azru.edtf_dates import precision
 from azru.package import DESCRIPTOR, EDTF_FIELDS
@@ -795,6 +796,19 @@ def figure_without_measure(pkg: Written, draw: Draw) -> Expected:
     claims[index]["measure"] = None
     pkg.write_rows("claims", claims)
     return at("figure-measure-missing", "claims", index, "measure")
+
+
+@mutation("quote-too-short")
+def short_quote(pkg: Written, draw: Draw) -> Expected:
+    """A few characters that are verbatim in the claim's source, a mark or a word: they prove nothing."""
+    claims = pkg.rows("claims")
+    index = draw(st.integers(0, len(claims) - 1))
+    text = archived_text(pkg, claims[index]["source_id"])
+    starts = [n for n, c in enumerate(text) if not c.isspace() and c not in FORMULA_STARTS]
+    start = draw(st.sampled_from(starts))
+    ends = [n for n in range(start + 1, min(start + QUOTE_SHORTEST, len(text) + 1)) if not text[n - 1].isspace()]
+    set_cell(pkg, "claims", index, "quote", text[start : draw(st.sampled_from(ends))])
+    return at("quote-too-short", "claims", index, "quote")
 
 
 @mutation("quote-translation-missing")

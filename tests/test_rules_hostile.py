@@ -83,7 +83,7 @@ def validate_hostile_dates(folder: Path, cells: int, size: int) -> tuple[float, 
 
 
 def test_dates_that_break_their_pattern_are_not_parsed(tmp_path: Path) -> None:
-    """Twenty 10 KB cells took half an hour, as the EDTF parser's time grows faster than its input."""
+    """One 10 KB cell took 87 s (twenty, about half an hour): the EDTF parser's time grows faster than its input."""
     small, found = validate_hostile_dates(tmp_path / "small", 20, 10_000)
     large, _ = validate_hostile_dates(tmp_path / "large", 20, 20_000)
     codes = Counter((f.code, f.field) for f in found)
@@ -290,3 +290,42 @@ def test_a_code_that_differs_only_in_case_is_reported_at_its_line(tmp_path: Path
         found[0].hint
         == "people and many tools take both for one code: keep one spelling, and delete or rename the other row"
     )
+
+
+# --- one-character quotes -------------------------------------------------------------------------------
+
+
+def test_a_one_character_quote_that_is_verbatim_is_too_short(tmp_path: Path) -> None:
+    data = fixture_data()
+    data.tables["claims"][0]["quote"] = "."
+    pkg = write_package(tmp_path, data)
+    [finding] = validate(pkg.root, pkg.archive)
+    assert (finding.code, finding.file, finding.line, finding.field) == (
+        "quote-too-short",
+        "data/claims.csv",
+        2,
+        "quote",
+    )
+    assert finding.message == "quote has 1 characters once its whitespace is collapsed, fewer than 10"
+    assert finding.hint == (
+        "quote the passage that makes the claim: a word or a mark is found in almost any source, so it proves nothing"
+    )
+
+
+@pytest.mark.parametrize(
+    ("quote", "length"),
+    [
+        ("abcdefghi", 9),
+        ("abcdefghij", None),
+        ("ab \n\t\u3000 cd", 5),  # whitespace counts once it is collapsed
+        ("a b c d e", 9),
+        ("a b c d e f", None),  # six characters besides whitespace, eleven collapsed
+        ("a\u00a0\u00a0b c d e f", None),
+    ],
+)
+def test_a_quote_is_measured_with_its_whitespace_collapsed(tmp_path: Path, quote: str, length: int | None) -> None:
+    data = fixture_data()
+    data.tables["claims"][0]["quote"] = quote
+    pkg = write_package(tmp_path, data)
+    found = [f for f in validate(pkg.root) if f.code == "quote-too-short"]
+    assert [f.params["length"] for f in found] == ([] if length is None else [str(length)])

@@ -307,6 +307,13 @@ _define(
 )
 _define(
     "semantic",
+    "quote-too-short",
+    "Quote too short",
+    "quote has {length} characters once its whitespace is collapsed, fewer than {limit}",
+    "quote the passage that makes the claim: a word or a mark is found in almost any source, so it proves nothing",
+)
+_define(
+    "semantic",
     "quote-translation-missing",
     "Quote without English rendering",
     "quote from a source in {language} has no quote_en",
