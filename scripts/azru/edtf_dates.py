@@ -57,7 +57,7 @@ def _fillings(digits: str, numbers: range) -> list[int]:
 def _is_some_day(year: str, month: str, day: str) -> bool:
     """Whether some filling of the X digits gives a calendar day of a year from 1 to 9999."""
     centuries, ends = _fillings(year[:2], range(100)), _fillings(year[2:], range(100))
-    # leap: a multiple of 4 that does not end in 00, or a multiple of 400 (year 0 is outside date's range)
+    # a leap year is a multiple of 4 not ending in 00, or a multiple of 400 other than 0 (years start at 1)
     leap = any(end % 4 == 0 for end in ends if end) or (0 in ends and any(c % 4 == 0 for c in centuries if c))
     months, days = _fillings(month, range(1, 13)), _fillings(day, range(1, 32))
     longest = max((calendar.monthrange(2000 if leap else 2001, m)[1] for m in months), default=0)
@@ -68,7 +68,7 @@ def _single_bounds(value: str) -> tuple[date, date]:
     plain = PLAIN.fullmatch(value)
     if plain and int(plain[1]) > 0:
         return _plain_bounds(plain)
-    # the parser accepts days no year has (XXXX-02-30, 2023-?02-~30) and takes their bounds for unknown
+    # the parser accepts days no year has (XXXX-02-30, 2023-?02-~30), whose bounds then fall back to unknown
     for year, month, day in DAY.findall(QUALIFIERS.sub("", value)):
         if not _is_some_day(year, month, day):
             unspecified = ", whatever its X digits stand for" if "X" in year + month + day else ""

@@ -8,11 +8,7 @@ def normalise_whitespace(text: str) -> str:
     return " ".join(text.split())
 
 
-# Code points no cell may hold, as inclusive ranges: the C0 and C1 controls and DEL; Unicode's
-# Default_Ignorable_Code_Point set (DerivedCoreProperties.txt), which holds every bidi control (ALM
-# 061C, LRM and RLM 200E-200F, embeddings and overrides 202A-202E, isolates 2066-2069) besides the
-# zero-width characters, soft hyphen, fillers, variation selectors and tags; the line and paragraph
-# separators; and the interlinear annotation characters. None is visible, or each ends a line.
+# Code points no cell may hold (see is_forbidden), as inclusive ranges.
 FORBIDDEN_RANGES = (
     (0x0000, 0x001F),  # C0 controls
     (0x007F, 0x009F),  # DEL and the C1 controls
@@ -41,7 +37,15 @@ FORBIDDEN = "[" + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in FOR
 
 
 def is_forbidden(char: str) -> bool:
-    """Whether a cell may not hold this character (FORBIDDEN_RANGES)."""
+    """Whether a cell may not hold this character: each of FORBIDDEN_RANGES is invisible or ends a line.
+
+    They are the C0 and C1 controls and DEL; Unicode's Default_Ignorable_Code_Point set (from
+    DerivedCoreProperties.txt), which holds every bidi control (ALM U+061C, LRM and RLM U+200E-200F,
+    embeddings and overrides U+202A-202E, isolates U+2066-2069) besides the zero-width characters, soft
+    hyphen, fillers, variation selectors and tags; the line and paragraph separators U+2028-2029; and the
+    interlinear annotation characters U+FFF9-FFFB. FORBIDDEN is the same class for DuckDB, so that SQL
+    finds the characters this names.
+    """
     return any(low <= ord(char) <= high for low, high in FORBIDDEN_RANGES)
 
 
