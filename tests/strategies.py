@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from azru.checks import QUOTE_SHORTEST
 from azru.ids import CROCKFORD, PREFIXES
 from azru.package import CODELIST_DIR, DESCRIPTOR
 from azru.rules import Finding
@@ -535,8 +536,9 @@ class Source:
 
 @st.composite
 def sources(draw: Draw, source_id: str, number: int) -> Source:
-    """A source row and its archived text: words with one space or a line break between them."""
-    text_words = draw(st.lists(words, min_size=3, max_size=15))
+    """A source row and its archived text: words with one space or a line break between them; its first
+    three words are long enough to quote."""
+    text_words = draw(st.lists(words, min_size=3, max_size=15).filter(lambda w: len(" ".join(w[:3])) >= QUOTE_SHORTEST))
     gaps = draw(st.lists(st.sampled_from(" \n"), min_size=len(text_words), max_size=len(text_words)))
     text = "".join(w + gap for w, gap in zip(text_words, gaps, strict=True))
     file_name = f"{number}-{draw(st.text(alphabet=CROCKFORD, min_size=1, max_size=8))}.txt"
@@ -551,10 +553,17 @@ def is_english(language: Cell) -> bool:
 
 @st.composite
 def passages(draw: Draw, source: Source) -> str:
-    """A verbatim passage of the source: consecutive words, however the text breaks its lines."""
-    start = draw(st.integers(0, len(source.words) - 1))
-    length = draw(st.integers(1, min(6, len(source.words) - start)))
-    return " ".join(source.words[start : start + length])
+    """A verbatim passage of the source, long enough to quote: up to six consecutive words, however the
+    text breaks its lines."""
+    words = source.words
+    spans = [
+        (start, end)
+        for start in range(len(words))
+        for end in range(start + 1, min(start + 6, len(words)) + 1)
+        if len(" ".join(words[start:end])) >= QUOTE_SHORTEST
+    ]
+    start, end = draw(st.sampled_from(spans))
+    return " ".join(words[start:end])
 
 
 def _maybe(draw: Draw, values: list[str]) -> Cell:

@@ -9,10 +9,10 @@ from datetime import date
 
 import duckdb
 import pytest
-from azru.checks import FORBIDDEN, WHITESPACE, _is_forbidden, _printable_only
+from azru.checks import WHITESPACE, _printable_only
 from azru.edtf_dates import EARLIEST, LATEST, EdtfError, bounds, precision
 from azru.ids import CROCKFORD, PREFIXES, new_id
-from azru.text import NFC_SUSPECTS, nfc_suspects, normalise_whitespace
+from azru.text import FORBIDDEN, NFC_SUSPECTS, is_forbidden, nfc_suspects, normalise_whitespace
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import RESOURCES
@@ -146,8 +146,8 @@ def test_sql_whitespace_is_exactly_python_isspace(sql: duckdb.DuckDBPyConnection
 
 def test_sql_forbidden_characters_are_the_ones_python_names(sql: duckdb.DuckDBPyConnection) -> None:
     """SQL finds a forbidden character, Python names it in the message: they must agree on every one."""
-    assert sql_class(sql, FORBIDDEN) == python_class(_is_forbidden)
-    assert _is_forbidden("\x00")
+    assert sql_class(sql, FORBIDDEN) == python_class(is_forbidden)
+    assert is_forbidden("\x00")
 
 
 @given(text=ANY_TEXT, cut=st.tuples(st.integers(0, 40), st.integers(0, 40)))

@@ -1,24 +1,38 @@
 """EDTF dates: validity (real calendar days, ordered intervals) and earliest/latest possible day."""
 
 import calendar
-import contextlib
-import io
 import re
+import threading
 from datetime import date
 
 import edtf
+from edtf.parser import parser_classes
 
 EARLIEST, LATEST = date(1, 1, 1), date(9999, 12, 31)
-FULL_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# A day whose digits may be X (unspecified), once the qualifiers that level 2 puts inside are removed.
+DAY = re.compile(r"([0-9X]{4})-([0-9X]{2})-([0-9X]{2})")
+QUALIFIERS = re.compile(r"[?~%]")
 OPEN_ENDS = {"", ".."}
+# Longer than any EDTF date or interval of days: refused unparsed, as the parser's time grows faster
+# than the input (one 10 KB cell took 87 s).
+LONGEST = 64
+
+
+# The parser prints each failed attempt to stdout (parse_action's `print(f"trying to ...")`). Shadowing
+# `print` in that module silences it without swapping the process-wide sys.stdout, which redirect_stdout
+# would do under the feet of every other thread (validate runs its checks in two).
+parser_classes.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+# pyparsing does not promise thread safety, and edtf turns on its packrat cache, which all parses share.
+PARSING = threading.Lock()
 
 
 class EdtfError(ValueError):
     """The value is not a usable EDTF date; the message says why in plain words."""
 
 
-# YYYY, YYYY-MM or YYYY-MM-DD with an optional level-1 qualifier: nearly every real value.
-PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?[?~%]?")
+# YYYY, YYYY-MM or YYYY-MM-DD with an optional level-1 qualifier: nearly every real value. A month from
+# 20 on is left to the parser: EDTF writes seasons there (2024-21 is spring, 21-24 level 1, 25-41 level 2).
+PLAIN = re.compile(r"(\d{4})(?:-([01]\d)(?:-(\d{2}))?)?[?~%]?")
 
 
 def _plain_bounds(match: re.Match[str]) -> tuple[date, date]:
@@ -35,22 +49,36 @@ def _plain_bounds(match: re.Match[str]) -> tuple[date, date]:
         raise EdtfError(f"{match[0].rstrip('?~%')} is not a calendar day") from error
 
 
+def _fillings(digits: str, numbers: range) -> list[int]:
+    """The numbers that digits with X for any digit can stand for."""
+    return [n for n in numbers if all(d in ("X", c) for d, c in zip(digits, f"{n:0{len(digits)}d}", strict=True))]
+
+
+def _is_some_day(year: str, month: str, day: str) -> bool:
+    """Whether some filling of the X digits gives a calendar day of a year from 1 to 9999."""
+    centuries, ends = _fillings(year[:2], range(100)), _fillings(year[2:], range(100))
+    # a leap year is a multiple of 4 not ending in 00, or a multiple of 400 other than 0 (years start at 1)
+    leap = any(end % 4 == 0 for end in ends if end) or (0 in ends and any(c % 4 == 0 for c in centuries if c))
+    months, days = _fillings(month, range(1, 13)), _fillings(day, range(1, 32))
+    longest = max((calendar.monthrange(2000 if leap else 2001, m)[1] for m in months), default=0)
+    return (centuries, ends) != ([0], [0]) and any(d <= longest for d in days)
+
+
 def _single_bounds(value: str) -> tuple[date, date]:
     plain = PLAIN.fullmatch(value)
     if plain and int(plain[1]) > 0:
         return _plain_bounds(plain)
-    for year, month, day in FULL_DATE.findall(value):
-        try:
-            date(int(year), int(month), int(day))
-        except ValueError as error:
-            raise EdtfError(f"{year}-{month}-{day} is not a calendar day") from error
-    # the edtf parser prints its internal retries to stdout and raises assorted errors on bad input
-    with contextlib.redirect_stdout(io.StringIO()):
-        try:
+    # the parser accepts days no year has (XXXX-02-30, 2023-?02-~30), whose bounds then fall back to unknown
+    for year, month, day in DAY.findall(QUALIFIERS.sub("", value)):
+        if not _is_some_day(year, month, day):
+            unspecified = ", whatever its X digits stand for" if "X" in year + month + day else ""
+            raise EdtfError(f"{year}-{month}-{day} is not a calendar day{unspecified}")
+    try:
+        with PARSING:
             parsed = edtf.parse_edtf(value)
-            lower, upper = parsed.lower_strict(), parsed.upper_strict()
-        except Exception as error:
-            raise EdtfError("not a form EDTF allows") from error
+        lower, upper = parsed.lower_strict(), parsed.upper_strict()
+    except Exception as error:  # the parser raises assorted errors on bad input
+        raise EdtfError("not a form EDTF allows") from error
     return _to_date(lower, EARLIEST), _to_date(upper, LATEST)
 
 
@@ -64,6 +92,8 @@ def _to_date(moment: object, fallback: date) -> date:
 
 def bounds(value: str) -> tuple[date, date]:
     """Earliest and latest possible day of an EDTF date or interval; EdtfError when invalid."""
+    if len(value) > LONGEST:
+        raise EdtfError(f"longer than {LONGEST} characters")
     if "/" not in value:
         return _single_bounds(value)
     start, _, end = value.partition("/")
@@ -77,8 +107,8 @@ def bounds(value: str) -> tuple[date, date]:
 
 
 def precision(value: str) -> str | None:
-    """The date_precisions code a plain date implies, or None when several fit (intervals, X digits)."""
-    core = value.rstrip("?~%")
-    if "/" in value or "X" in core:
+    """The date_precisions code a plain date implies, or None when several fit (intervals, X digits, seasons)."""
+    plain = PLAIN.fullmatch(value)
+    if plain is None:
         return None
-    return {10: "day", 7: "month", 4: "year"}.get(len(core))
+    return "day" if plain[3] else "month" if plain[2] else "year"

@@ -218,8 +218,10 @@ _define(
     "cell",
     "forbidden-character",
     "Forbidden character",
-    "{field} contains {character}, a control, bidi-override or zero-width character",
-    "delete the invisible character; cells are single lines",
+    "{field} contains {character}, a control or invisible formatting character",
+    "delete it; cells are single lines of visible text, without controls (C0, C1, DEL), Unicode's default-ignorable "
+    "characters (zero-width and bidi controls, soft hyphen, fillers, variation selectors, tags), U+2028, U+2029 "
+    "or U+FFF9-FFFB",
 )
 _define(
     "cell",
@@ -242,6 +244,13 @@ _define(
     "Duplicate id",
     "{field} {value} is also used on line {other_line}",
     "ids are never reused: make a fresh one with `azru new`",
+)
+_define(
+    "key",
+    "code-case-duplicate",
+    "Codes differ only in case",
+    "{field} {value} differs only in case from {other} on line {other_line}",
+    "people and many tools take both for one code: keep one spelling, and delete or rename the other row",
 )
 _define(
     "key",
@@ -334,6 +343,13 @@ _define(
     "Figure without a measure",
     "value_min is {value} but measure is empty",
     "say what the figure counts (codelist measures)",
+)
+_define(
+    "semantic",
+    "quote-too-short",
+    "Quote too short",
+    "quote has {length} characters once its whitespace is collapsed, fewer than {limit}",
+    "quote the passage that makes the claim: a word or a mark is found in almost any source, so it proves nothing",
 )
 _define(
     "semantic",

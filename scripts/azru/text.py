@@ -1,4 +1,4 @@
-"""Text normalisation shared by quote checks and tests."""
+"""Text normalisation shared by quote checks and tests, and the characters no cell may hold."""
 
 import unicodedata
 
@@ -6,6 +6,47 @@ import unicodedata
 def normalise_whitespace(text: str) -> str:
     """Collapse every run of whitespace (str.isspace) to one space and trim: the only change a quote may have."""
     return " ".join(text.split())
+
+
+# Code points no cell may hold (see is_forbidden), as inclusive ranges.
+FORBIDDEN_RANGES = (
+    (0x0000, 0x001F),  # C0 controls
+    (0x007F, 0x009F),  # DEL and the C1 controls
+    (0x00AD, 0x00AD),  # soft hyphen; from here to the tags: Default_Ignorable_Code_Point
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x061C, 0x061C),  # Arabic letter mark
+    (0x115F, 0x1160),  # Hangul fillers
+    (0x17B4, 0x17B5),  # Khmer inherent vowels
+    (0x180B, 0x180F),  # Mongolian variation selectors and vowel separator
+    (0x200B, 0x200F),  # zero-width space, non-joiner and joiner; left-to-right and right-to-left marks
+    (0x202A, 0x202E),  # bidi embeddings and overrides
+    (0x2060, 0x206F),  # word joiner, invisible operators, bidi isolates, deprecated format characters
+    (0x3164, 0x3164),  # Hangul filler
+    (0xFE00, 0xFE0F),  # variation selectors
+    (0xFEFF, 0xFEFF),  # zero-width no-break space (byte order mark)
+    (0xFFA0, 0xFFA0),  # halfwidth Hangul filler
+    (0xFFF0, 0xFFF8),  # unassigned specials
+    (0x1BCA0, 0x1BCA3),  # shorthand format controls
+    (0x1D173, 0x1D17A),  # musical symbol format controls
+    (0xE0000, 0xE0FFF),  # tags, variation selectors supplement, unassigned
+    (0x2028, 0x2029),  # line and paragraph separators
+    (0xFFF9, 0xFFFB),  # interlinear annotation anchor, separator and terminator
+)
+# The same class for DuckDB's RE2.
+FORBIDDEN = "[" + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in FORBIDDEN_RANGES) + "]"
+
+
+def is_forbidden(char: str) -> bool:
+    """Whether a cell may not hold this character: each of FORBIDDEN_RANGES is invisible or ends a line.
+
+    They are the C0 and C1 controls and DEL; Unicode's Default_Ignorable_Code_Point set (from
+    DerivedCoreProperties.txt), which holds every bidi control (ALM U+061C, LRM and RLM U+200E-200F,
+    embeddings and overrides U+202A-202E, isolates U+2066-2069) besides the zero-width characters, soft
+    hyphen, fillers, variation selectors and tags; the line and paragraph separators U+2028-2029; and the
+    interlinear annotation characters U+FFF9-FFFB. FORBIDDEN is the same class for DuckDB, so that SQL
+    finds the characters this names.
+    """
+    return any(low <= ord(char) <= high for low, high in FORBIDDEN_RANGES)
 
 
 def nfc_suspects() -> str:
