@@ -27,15 +27,15 @@ import pyarrow as pa
 from .package import Table
 from .rules import Finding
 
-CHUNK = 16 * 1024 * 1024  # bytes per read of the byte scans
-TEXT_CHUNK = 1024 * 1024  # bytes per read where they are decoded, which can take four times the room
+CHUNK = 16 * 1024 * 1024  # bytes per read of looks_plain, which reuses its buffer
+BLOCK = 1024 * 1024  # bytes per read of the passes that copy or decode what they read
 BOM = b"\xef\xbb\xbf"
 # The longest record kept, in characters, not counting the newline that ends it; DuckDB's fast path
 # refuses lines longer in bytes, so it never keeps a record the tokenizer would not.
 MAX_RECORD = 16 * 1024 * 1024
 HEADER_LIMIT = 1024 * 1024  # characters read for the header: no schema's header is longer
 BATCH_ROWS = 50_000  # the exact tokenizer's rows go to DuckDB in batches of this many rows
-BATCH_CHARS = 16 * 1024 * 1024  # or of about this many characters, whichever comes first
+BATCH_CHARS = 8 * 1024 * 1024  # or of about this many characters, whichever comes first
 CELL_END = re.compile(r"[,\n]")
 STRAY_QUOTE = "a quote inside a cell that does not start with a quote"
 BLANK_LINE = re.compile(rb"\n(?=\r?\n)")  # the newline before an empty line, or one of a lone CR
@@ -100,10 +100,11 @@ def careful_scan(path: Path, rel: str) -> Iterator[Finding]:
     tail, offset, newlines = b"\n", -1, -1  # the bytes carried over, their offset, the newlines before them
     reported = -2  # the offset of the last blank line's newline already reported
     with open(path, "rb") as handle:
-        for number, block in enumerate(iter(partial(handle.read, CHUNK), b"")):
+        if handle.read(len(BOM)) == BOM:
+            yield Finding("bom-present", rel, 1, 1)
+        handle.seek(0)
+        for block in iter(partial(handle.read, BLOCK), b""):
             data = tail + block
-            if number == 0 and block.startswith(BOM):
-                yield Finding("bom-present", rel, 1, 1)
             counted, lines = 0, newlines
             for match in BLANK_LINE.finditer(data):
                 if offset + match.start() > reported:
@@ -128,7 +129,7 @@ def encoding_findings(path: Path, rel: str) -> Iterator[Finding]:
     decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
     line, before = 1, 0  # the current line, and its characters in earlier blocks
     with open(path, "rb") as handle:
-        for block in chain(iter(partial(handle.read, TEXT_CHUNK), b""), [b""]):
+        for block in chain(iter(partial(handle.read, BLOCK), b""), [b""]):
             text = decoder.decode(block, final=not block)
             start, position, shrink = 0, 0, 0  # where the line starts here, how far it is read, surplus surrogates
             for run in UNDECODABLE.finditer(text):
@@ -329,29 +330,33 @@ def load_exact(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: st
 
 
 class _Batch:
-    """Rows on their way to DuckDB, column by column, empty cells as nulls."""
+    """Rows on their way to DuckDB, which makes their empty cells nulls."""
 
     def __init__(self, width: int) -> None:
-        self.width = width
+        self.cells = ", ".join(f"nullif({sql_name(str(n))}, '')" for n in range(1, width + 1))
         self.clear()
 
     def clear(self) -> None:
         self.lines: list[int] = []
-        self.columns: list[list[str | None]] = [[] for _ in range(self.width)]
+        self.rows: list[list[str]] = []
         self.chars = 0
 
     def add(self, record: Record) -> bool:
         """Add a row; whether the batch is full."""
         self.lines.append(record.line)
-        for column, cell in zip(self.columns, record.cells, strict=True):
-            column.append(cell or None)
+        self.rows.append(record.cells)
         self.chars += sum(map(len, record.cells))
-        return len(self.lines) >= BATCH_ROWS or self.chars >= BATCH_CHARS
+        return len(self.rows) >= BATCH_ROWS or self.chars >= BATCH_CHARS
 
     def insert(self, con: duckdb.DuckDBPyConnection, stored: str) -> None:
-        arrays = [pa.array(self.lines, pa.int64()), *(pa.array(column, pa.string()) for column in self.columns)]
+        if not self.rows:
+            return
+        arrays = [
+            pa.array(self.lines, pa.int64()),
+            *(pa.array(column, pa.string()) for column in zip(*self.rows, strict=True)),
+        ]
         con.register(BATCH_VIEW, pa.Table.from_arrays(arrays, names=[str(n) for n in range(len(arrays))]))
-        con.execute(f"INSERT INTO {stored} SELECT * FROM {sql_name(BATCH_VIEW)}").fetchall()
+        con.execute(f'INSERT INTO {stored} SELECT "0", {self.cells} FROM {sql_name(BATCH_VIEW)}').fetchall()
         con.unregister(BATCH_VIEW)
         self.clear()
 
