@@ -26,6 +26,7 @@ from azru.checks import QUOTE_SHORTEST
 from azru.cli import main
 from azru.domain import REQUIRED_FIELDS as REQUIRED
 from azru.edtf_dates import precision
+from azru.files import MAX_RECORD
 from azru.guarded import MAX_TABLE_BYTES
 from azru.package import DESCRIPTOR, EDTF_FIELDS
 from azru.rules import RULES, Finding
@@ -422,6 +423,17 @@ def cell_count(pkg: Written, draw: Draw) -> Expected:
     cells = [*cells, "extra"] if draw(st.booleans()) else cells[:-1]
     rewrite_line(pkg, table, index, csv_line(cells))
     return Expected("row-field-count", file_of(table), index + 2)
+
+
+@mutation("record-too-long")
+def long_record(pkg: Written, draw: Draw) -> Expected:
+    """A row with a cell longer than the validator keeps (it reads the row to its end and goes on)."""
+    table, index = draw(st.sampled_from(loose_rows(pkg)))
+    row = pkg.rows(table)[index]
+    cells = [row[n] or "" for n in FIELD_NAMES[table]]
+    cells[-1] = "x" * (MAX_RECORD + 1)
+    rewrite_line(pkg, table, index, csv_line(cells))
+    return Expected("record-too-long", file_of(table), index + 2)
 
 
 @mutation("header-mismatch")

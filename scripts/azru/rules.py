@@ -150,6 +150,13 @@ _define(
 )
 _define(
     "file",
+    "record-too-long",
+    "Record too long",
+    "the record starting on this line is longer than {limit} characters",
+    "close the quoted cell left open on this line, or split the cell",
+)
+_define(
+    "file",
     "header-mismatch",
     "Header differs from the schema",
     "header is {value}; the schema expects {expected}",
