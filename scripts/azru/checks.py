@@ -19,7 +19,7 @@ import pyarrow as pa
 from . import domain, edtf_dates, files, guarded
 from .files import LINE_COLUMN, sql_name
 from .package import EDTF_FIELDS, Package, Table
-from .rules import Finding, More, show
+from .rules import LISTED_PER_CODE, Finding, More, show
 from .text import FORBIDDEN, NFC_SUSPECTS, is_forbidden, normalise_whitespace
 from .trusted import Trusted
 
@@ -29,8 +29,7 @@ NOT_WHITESPACE = "[^" + WHITESPACE[1:]
 FORMULA_CHARACTERS = "=+-@"
 FORMULA_START = "^[" + FORMULA_CHARACTERS.replace("-", r"\-") + "]"
 CLAIM_TARGETS = tuple(domain.EVIDENCED.values())
-# Rows of a query's result turned into findings; the rest are counted (validate keeps 1,000 of a code).
-ROWS_LISTED = 1000
+ROWS_LISTED = LISTED_PER_CODE  # rows of a query's result turned into findings; the rest are counted
 # Characters a quote needs once its whitespace is collapsed. The shortest in data/claims.csv has 15
 # (three Arabic words, "9 people were arrested"); below 10 a quote is a word or two that nearly any
 # source contains, and one character (".") was shown to verify.

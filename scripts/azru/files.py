@@ -25,7 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from .package import Table
-from .rules import Finding
+from .rules import LISTED_PER_CODE, Finding, More
 
 CHUNK = 16 * 1024 * 1024  # bytes per read of looks_plain, which reuses its buffer
 BLOCK = 1024 * 1024  # bytes per read of the passes that copy or decode what they read
@@ -91,7 +91,7 @@ def looks_plain(path: Path) -> Signs:
         return Signs(plain, newlines, quotes, end, final_newline=handle.read(1) == b"\n")
 
 
-def careful_scan(path: Path, rel: str) -> Iterator[Finding]:
+def careful_scan(path: Path, rel: str) -> Iterator[Finding | More]:
     """Every BOM, blank line, CR LF (the first) and a missing final newline, with line numbers, for a file
     the exact tokenizer reads. Each block is searched together with the two bytes before it, so that a
     pattern split between blocks is found once; a newline before the file stands for its start, where
@@ -99,6 +99,7 @@ def careful_scan(path: Path, rel: str) -> Iterator[Finding]:
     crlf = False
     tail, offset, newlines = b"\n", -1, -1  # the bytes carried over, their offset, the newlines before them
     reported = -2  # the offset of the last blank line's newline already reported
+    listed = unlisted = 0
     with open(path, "rb") as handle:
         if handle.read(len(BOM)) == BOM:
             yield Finding("bom-present", rel, 1, 1)
@@ -109,6 +110,10 @@ def careful_scan(path: Path, rel: str) -> Iterator[Finding]:
             for match in BLANK_LINE.finditer(data):
                 if offset + match.start() > reported:
                     reported = offset + match.start()
+                    if listed == LISTED_PER_CODE:  # a million blank lines are counted, not each made a finding
+                        unlisted += 1
+                        continue
+                    listed += 1
                     lines += data.count(b"\n", counted, match.end())
                     counted = match.end()
                     yield Finding("blank-line", rel, lines + 1)
@@ -118,6 +123,8 @@ def careful_scan(path: Path, rel: str) -> Iterator[Finding]:
             tail = data[-2:]
             newlines += data.count(b"\n", 0, len(data) - len(tail))
             offset += len(data) - len(tail)
+    if unlisted:
+        yield More("blank-line", unlisted)
     if not tail.endswith(b"\n"):
         yield Finding("final-newline-missing", rel, newlines + tail.count(b"\n") + 1)
 
@@ -456,7 +463,7 @@ def drop_fields(con: duckdb.DuckDBPyConnection, table: Table, names: list[str]) 
 
 def load_table(
     con: duckdb.DuckDBPyConnection, table: Table, path: Path, signs: Future[Signs]
-) -> tuple[Iterator[Finding], bool]:
+) -> tuple[Iterator[Finding | More], bool]:
     """Check one table's file (opened by azru.guarded; `path` names it for the engines) and load it,
     given looks_plain's signs as they come: its findings, which come as they are found, and whether its
     rows are in DuckDB once they have all been read."""
@@ -473,7 +480,7 @@ def load_table(
 
 def _load(
     con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str, signs: Future[Signs]
-) -> Iterator[Finding]:
+) -> Iterator[Finding | More]:
     quoting = load_fast(con, table, path, rel, signs)
     if quoting is None:
         yield from careful_scan(path, rel)

@@ -487,9 +487,13 @@ class Finding:
         }
 
 
+# Findings of one code listed in a report; checks count the rest (More) instead of making each one.
+LISTED_PER_CODE = 1000
+
+
 @dataclass(frozen=True)
 class More:
-    """`count` findings of `code` that a check counted but did not list (see validate.KEPT_PER_CODE)."""
+    """`count` findings of `code` that a check counted but did not list."""
 
     code: str
     count: int

@@ -20,12 +20,12 @@ import duckdb
 
 from . import checks, descriptor, domain, files, guarded, trusted
 from .package import DESCRIPTOR, Package
-from .rules import RULES, Finding, More
+from .rules import LISTED_PER_CODE, RULES, Finding, More
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_LIMIT = 20
 
-KEPT_PER_CODE = 1000  # findings of one code kept for the report; the rest are only counted
+KEPT_PER_CODE = LISTED_PER_CODE  # findings of one code kept for the report; the rest are only counted
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
