@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import TextIO
 
@@ -429,10 +429,11 @@ def _quoted_rows(
     selected = ", ".join(sql_name(name) for name in table.field_names)
     with con.cursor() as cursor, open(path, encoding="utf-8", newline="\n") as handle:
         cursor.execute(f"SELECT rowid + 2, {selected} FROM {stored_name(table)} WHERE {_has_quote(table)} ORDER BY 1")
-        lines = enumerate(handle, start=1)
+        read = 0  # lines read so far
         while rows := cursor.fetchmany(10_000):
             for line, *values in rows:
-                text = next(text for number, text in lines if number == line)
+                text = next(islice(handle, line - read - 1, None))
+                read = line
                 yield line, values, next(tokenize(text))
 
 
