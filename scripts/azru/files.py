@@ -63,7 +63,7 @@ class Signs:
     plain: bool
     newlines: int  # counted while the file looks plain, as are quotes
     quotes: int
-    size: int
+    size: int  # in bytes
     final_newline: bool
 
     @property
@@ -370,8 +370,8 @@ def load_fast(
     exact tokenizer does: a plain file whose records fill its lines one each, so that a record's line is
     its row number plus the header's, which the table's view adds; every row with a quote in a cell
     (a doubled quote, or a stray one DuckDB tolerates) read alike by the tokenizer, whose findings on
-    them are returned; and every byte of the file but the quotes found in the cells or between them, as
-    DuckDB silently drops the spaces around a quoted cell and empty cells past the last column.
+    them are returned; and every byte of the file, quotes aside, in the header, a cell, a comma or a
+    newline, as DuckDB silently drops the spaces around a quoted cell and empty cells past the last column.
     """
     stored = stored_name(table)
     names = table.field_names
@@ -411,7 +411,7 @@ def _quoting_if_alike(
             return None
         cell_quotes += sum(value.count('"') for value in values if value)
         errors += len(record.errors)
-    between = len(",".join(names)) + (len(names) - 1) * records + scanned.newlines  # header, commas, newlines
+    between = len(",".join(names).encode()) + (len(names) - 1) * records + scanned.newlines  # header, commas, newlines
     if scanned.size - scanned.quotes != between + cell_bytes - cell_quotes:
         return None
     return _stray_quotes(con, table, path, rel) if errors else iter(())
