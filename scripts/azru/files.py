@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import TextIO
 
@@ -63,7 +63,7 @@ class Signs:
     plain: bool
     newlines: int  # counted while the file looks plain, as are quotes
     quotes: int
-    size: int
+    size: int  # in bytes
     final_newline: bool
 
     @property
@@ -377,8 +377,8 @@ def load_fast(
     exact tokenizer does: a plain file whose records fill its lines one each, so that a record's line is
     its row number plus the header's, which the table's view adds; every row with a quote in a cell
     (a doubled quote, or a stray one DuckDB tolerates) read alike by the tokenizer, whose findings on
-    them are returned; and every byte of the file but the quotes found in the cells or between them, as
-    DuckDB silently drops the spaces around a quoted cell and empty cells past the last column.
+    them are returned; and every byte of the file, quotes aside, in the header, a cell, a comma or a
+    newline, as DuckDB silently drops the spaces around a quoted cell and empty cells past the last column.
     """
     stored = stored_name(table)
     names = table.field_names
@@ -418,7 +418,7 @@ def _quoting_if_alike(
             return None
         cell_quotes += sum(value.count('"') for value in values if value)
         errors += len(record.errors)
-    between = len(",".join(names)) + (len(names) - 1) * records + scanned.newlines  # header, commas, newlines
+    between = len(",".join(names).encode()) + (len(names) - 1) * records + scanned.newlines  # header, commas, newlines
     if scanned.size - scanned.quotes != between + cell_bytes - cell_quotes:
         return None
     return _stray_quotes(con, table, path, rel) if errors else iter(())
@@ -436,10 +436,11 @@ def _quoted_rows(
     selected = ", ".join(sql_name(name) for name in table.field_names)
     with con.cursor() as cursor, open(path, encoding="utf-8", newline="\n") as handle:
         cursor.execute(f"SELECT rowid + 2, {selected} FROM {stored_name(table)} WHERE {_has_quote(table)} ORDER BY 1")
-        lines = enumerate(handle, start=1)
+        read = 0  # lines read so far
         while rows := cursor.fetchmany(10_000):
             for line, *values in rows:
-                text = next(text for number, text in lines if number == line)
+                text = next(islice(handle, line - read - 1, None))
+                read = line
                 yield line, values, next(tokenize(text))
 
 
