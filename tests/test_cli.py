@@ -2,9 +2,11 @@
 
 import json
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
+from azru import validate
 from azru.cli import main
 from azru.package import load
 
@@ -122,6 +124,24 @@ def test_a_table_no_check_reads_beyond_its_cells_is_valid(
 def test_usage_errors_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_bug_exits_3_and_asks_for_a_report(
+    empty_package: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(validate, "validate", broken)
+    assert main(["validate", str(empty_package)]) == 3
+    assert capsys.readouterr().err == "azru: internal error (RuntimeError: boom); please report it\n"
+
+
+def test_version_is_the_one_in_pyproject(capsys: pytest.CaptureFixture[str]) -> None:
+    """Read from the installed package's metadata: a stale install shows here."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"azru {project['version']}\n"
 
 
 def test_missing_archive_folder_is_a_usage_error(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
