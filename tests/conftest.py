@@ -1,4 +1,13 @@
-"""Hypothesis profiles: `ci` (derandomized, bounded) for `make test`, `thorough` for `make test-thorough`."""
+"""Hypothesis profiles, and the rule for the two test tiers.
+
+`make test` runs every test not marked slow, `make test-slow` the slow ones (CI runs both), both with the
+`ci` profile (derandomized, 25 examples); `make test-thorough` runs them all with `thorough` (1000).
+
+A test is slow, and gets `@pytest.mark.slow`, when it runs `azru validate` (or `azru build`, which validates
+first) or frictionless on a whole package, when one run of it takes over a second on the 2-core CI machine
+(`pytest --durations=0`; a parametrized case or all examples of a property test count as one run), or when
+it measures time or scaling. tests/test_data.py, the check of the package's own data, always runs.
+"""
 
 import os
 

@@ -314,6 +314,7 @@ def test_rebuilding_removes_what_the_last_build_made_and_nothing_else(sample: Bu
     assert (stale.exists(), unrelated.exists()) == (False, True)
 
 
+@pytest.mark.slow
 def test_zip_extracts_to_a_valid_data_package(built: Built, tmp_path: Path) -> None:
     with zipfile.ZipFile(built.out / f"{NAME}-{built.package.descriptor['version']}.zip") as archive:
         names = archive.namelist()
@@ -491,6 +492,7 @@ def test_timeline_plots_dated_events_and_counts_the_rest(sample: Built) -> None:
     assert timeline_of(sample.root) == svg
 
 
+@pytest.mark.slow
 def test_cli_builds_and_reports_what_it_cannot_build(tmp_path: Path) -> None:
     # the CLI validates first, and the sample's facts have no claims
     assert main(["build", str(REPO), "--out", str(tmp_path / "dist")]) == 0

@@ -2,9 +2,11 @@
 
 import json
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
+from azru import validate
 from azru.cli import main
 from azru.package import load
 
@@ -34,11 +36,13 @@ def with_bad_event(package: Path) -> Path:
     return package
 
 
+@pytest.mark.slow
 def test_valid_package_exits_0_with_a_notice(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(empty_package), "--trusted", str(ROOT)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "valid (1 notice)"
 
 
+@pytest.mark.slow
 def test_rules_from_the_package_itself_are_said_to_be_untrusted(
     empty_package: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -52,6 +56,7 @@ def test_rules_from_the_package_itself_are_said_to_be_untrusted(
     assert out[-1] == "valid (2 notices)"
 
 
+@pytest.mark.slow
 def test_text_format_pins_location_message_and_hint(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(with_bad_event(empty_package)), "--trusted", str(ROOT)]) == 1
     out = capsys.readouterr().out.splitlines()
@@ -66,6 +71,7 @@ def test_text_format_pins_location_message_and_hint(empty_package: Path, capsys:
     assert out[-1] == "invalid: 2 errors in 1 file (claim-missing 1, edtf-invalid 1)"
 
 
+@pytest.mark.slow
 def test_json_format_has_every_field(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(with_bad_event(empty_package)), "--trusted", str(ROOT), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
@@ -75,6 +81,7 @@ def test_json_format_has_every_field(empty_package: Path, capsys: pytest.Capture
     assert set(first) == {"code", "level", "file", "line", "column", "field", "value", "message", "hint"}
 
 
+@pytest.mark.slow
 def test_github_format_annotates_the_line(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(with_bad_event(empty_package)), "--trusted", str(ROOT), "--format", "github"]) == 1
     out = capsys.readouterr().out.splitlines()
@@ -86,6 +93,7 @@ def test_github_format_annotates_the_line(empty_package: Path, capsys: pytest.Ca
     assert "::error file=data/events.csv,line=2,col=3,title=edtf-invalid::" in out[2]
 
 
+@pytest.mark.slow
 def test_limit_per_code_counts_the_rest(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     events = empty_package / "data" / "events.csv"
     with open(events, "a", encoding="utf-8") as handle:
@@ -99,6 +107,7 @@ def test_limit_per_code_counts_the_rest(empty_package: Path, capsys: pytest.Capt
     )
 
 
+@pytest.mark.slow
 def test_a_table_no_check_reads_beyond_its_cells_is_valid(
     empty_package: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -124,11 +133,30 @@ def test_usage_errors_exit_2(argv: list[str], message: str, capsys: pytest.Captu
     assert message in capsys.readouterr().err
 
 
+def test_a_bug_exits_3_and_asks_for_a_report(
+    empty_package: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(validate, "validate", broken)
+    assert main(["validate", str(empty_package)]) == 3
+    assert capsys.readouterr().err == "azru: internal error (RuntimeError: boom); please report it\n"
+
+
+def test_version_is_the_one_in_pyproject(capsys: pytest.CaptureFixture[str]) -> None:
+    """Read from the installed package's metadata: a stale install shows here."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"azru {project['version']}\n"
+
+
 def test_missing_archive_folder_is_a_usage_error(empty_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(empty_package), "--archive", str(empty_package / "nope")]) == 2
     assert "is not a folder" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("row", "message"),
     [
@@ -146,6 +174,7 @@ def test_each_kind_of_broken_quoting_is_named(
     assert f"data/tombstones.csv:2: csv-quote-malformed: {message} (hint: quote a cell" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("event_type", "date", "expected"),
     [

@@ -1071,6 +1071,7 @@ def test_every_rule_has_a_mutation() -> None:
     assert set(MUTATIONS) == set(RULES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", sorted(MUTATIONS))
 def test_each_rule_is_caught(fixture_package: Written, tmp_path: Path, code: str) -> None:
     check_mutation(fixture_package, tmp_path, code, first_example)
@@ -1079,6 +1080,7 @@ def test_each_rule_is_caught(fixture_package: Written, tmp_path: Path, code: str
 POSSIBLE = sorted(code for code in MUTATIONS if code != "value-too-large" or FIELDS_WITH_MAXIMUM)
 
 
+@pytest.mark.slow
 @given(data=st.data())
 def test_any_rule_anywhere(
     fixture_package: Written, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
@@ -1087,6 +1089,7 @@ def test_any_rule_anywhere(
     check_mutation(fixture_package, tmp_path_factory.mktemp("mutation"), code, data.draw)
 
 
+@pytest.mark.slow
 def test_an_unreadable_table_is_reported_once_not_as_a_missing_replacement(
     fixture_package: Written, tmp_path: Path
 ) -> None:
@@ -1141,6 +1144,7 @@ PINNED = {
 }
 
 
+@pytest.mark.slow
 def test_messages_and_hints_as_the_contributor_reads_them(
     fixture_package: Written, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -71,6 +71,7 @@ def validate(package: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, st
     return code, out + err
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(VALIDATOR_MISSING, reason="azru.validate is not written yet")
 def test_contributor_adds_an_event_with_its_evidence(
     package: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
@@ -176,6 +177,7 @@ def test_a_claim_without_target_says_how_to_point_it(package: Path, capsys: pyte
     assert "point it at the row it supports: set one of event_id, detention_id, summons_id, actor_id" in err
 
 
+@pytest.mark.slow
 def test_two_pull_requests_scaffolding_at_once_never_collide(tmp_path: Path) -> None:
     branches = [copy_package(tmp_path / "a"), copy_package(tmp_path / "b")]
     existing = {row["event_id"] for row in read_rows(branches[0], "events")}

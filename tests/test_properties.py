@@ -179,6 +179,7 @@ def row_schema_sees(b: Break) -> bool:
     return b.rule not in ("unique", "foreignKey") or (target is not None and target not in FACT_TABLES)
 
 
+@pytest.mark.slow
 @SLOW_DATA
 @given(data=st.data())
 def test_azru_frictionless_and_json_schema_agree_on_valid_and_broken_packages(
@@ -277,6 +278,7 @@ TABLE_BYTES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @given(content=TABLE_BYTES)
 def test_any_bytes_as_a_table_give_findings_not_a_crash(
     one_table_package: Path, tmp_path_factory: pytest.TempPathFactory, content: bytes
@@ -377,6 +379,7 @@ def test_hostile_descriptor_gets_a_clear_finding(tmp_path: Path, case: str) -> N
     assert finding["message"] and "Traceback" not in finding["message"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "change",
     [

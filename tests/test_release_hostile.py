@@ -100,6 +100,7 @@ def test_build_never_reads_or_zips_a_path_outside(tmp_path: Path, capsys: pytest
         build(package, tmp_path / "unchecked")  # without the validation `azru build` does first
 
 
+@pytest.mark.slow
 def test_build_refuses_a_symlinked_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     package = copy_package(tmp_path / "package")
     (package / "data" / "events.csv").unlink()
@@ -183,6 +184,7 @@ def test_build_takes_an_archive_like_validate(tmp_path: Path, capsys: pytest.Cap
     assert err == f"azru build: archive {tmp_path / 'no'} is not a folder\n"
 
 
+@pytest.mark.slow
 def test_build_names_the_fields_and_names_it_needs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def change(d: Descriptor) -> None:
         del d["version"]
@@ -200,6 +202,7 @@ def test_build_names_the_fields_and_names_it_needs(tmp_path: Path, capsys: pytes
     )
 
 
+@pytest.mark.slow
 def test_build_refuses_names_that_clash_or_leave_the_output_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -232,6 +235,7 @@ def test_build_refuses_names_that_clash_or_leave_the_output_folder(
     assert not (tmp_path / "escaped.db").exists() and not (tmp_path / "dist").exists()
 
 
+@pytest.mark.slow
 def test_what_validates_and_build_can_hold_is_built(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A licence with a path only, an event type no codelist row labels and a field in two foreign keys
     each crashed build."""

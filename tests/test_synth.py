@@ -61,17 +61,20 @@ def test_another_seed_writes_other_rows(out: Path, tmp_path: Path) -> None:
     assert (tmp_path / "other" / "data" / "events.csv").read_bytes() != (out / "data" / "events.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_frictionless_finds_the_package_valid(out: Path) -> None:
     report = frictionless.validate(str(out / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
 
 
+@pytest.mark.slow
 def test_a_single_event_still_makes_a_valid_package(tmp_path: Path) -> None:
     assert main(["synth", "--events", "1", str(tmp_path / "one")]) == 0
     assert load(tmp_path / "one").read("detentions").height == 0
     assert frictionless.validate(str(tmp_path / "one" / "datapackage.json")).valid
 
 
+@pytest.mark.slow
 def test_without_a_countries_codelist_a_fallback_list_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -210,6 +213,7 @@ def test_the_command_refuses_zero_events(tmp_path: Path) -> None:
     assert not (tmp_path / "none").exists()
 
 
+@pytest.mark.slow
 def test_synth_passes_azru_validate(out: Path) -> None:
     pytest.importorskip("azru.validate")
     assert main(["validate", str(out), "--archive", str(out / ARCHIVE_DIR)]) == 0

@@ -67,6 +67,7 @@ def codes(report: dict[str, Any]) -> set[str]:
     return set(report["counts"])
 
 
+@pytest.mark.slow
 def test_a_table_linked_to_a_file_outside_is_not_read(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (package / "data" / "tombstones.csv").unlink()
     (package / "data" / "tombstones.csv").symlink_to("/etc/passwd")
@@ -76,6 +77,7 @@ def test_a_table_linked_to_a_file_outside_is_not_read(package: Path, capsys: pyt
     assert "root:" not in json.dumps(report)
 
 
+@pytest.mark.slow
 def test_a_folder_linked_outside_is_not_followed(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     codelists = package / "data" / "codelists"
     codelists.rename(package / "elsewhere")
@@ -86,6 +88,7 @@ def test_a_folder_linked_outside_is_not_followed(package: Path, capsys: pytest.C
     assert refused and all("codelists is a symbolic link" in f["message"] for f in refused)
 
 
+@pytest.mark.slow
 def test_the_archive_reader_takes_no_path_from_the_package(
     package: Path, archive: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -102,6 +105,7 @@ def test_the_archive_reader_takes_no_path_from_the_package(
     assert elapsed < 30
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["symlink", "fifo"])
 def test_archive_members_that_are_links_or_fifos_are_refused(
     package: Path, archive: Path, capsys: pytest.CaptureFixture[str], kind: str
@@ -128,6 +132,7 @@ def without(table: str) -> Callable[[dict[str, Any]], object]:
     return change
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("table", ["claims", "sources", "events"])
 def test_deleting_an_evidence_table_breaks_the_evidence_model(
     package: Path, capsys: pytest.CaptureFixture[str], table: str
@@ -140,6 +145,7 @@ def test_deleting_an_evidence_table_breaks_the_evidence_model(
     assert f"{table}: the resource is missing" in broken
 
 
+@pytest.mark.slow
 def test_without_sources_an_invented_quote_is_not_verified(
     package: Path, archive: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -203,6 +209,7 @@ def test_a_descriptor_azru_cannot_check_fully_is_refused(
     assert "root:" not in json.dumps(report)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack", sorted(DESCRIPTOR_ATTACKS))
 def test_with_trusted_rules_every_descriptor_attack_is_reported_as_a_change(
     package: Path, capsys: pytest.CaptureFixture[str], attack: str
@@ -215,6 +222,7 @@ def test_with_trusted_rules_every_descriptor_attack_is_reported_as_a_change(
     assert {"descriptor-weakened", "descriptor-changed"} & codes(report)
 
 
+@pytest.mark.slow
 def test_a_removed_foreign_key_is_a_weakening(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit_descriptor(package, lambda d: resource(d, "participants")["schema"].update(foreignKeys=[]))
     code, report, _ = run(capsys, str(package), "--trusted", str(ROOT))
@@ -235,6 +243,7 @@ def git(folder: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True)
 
 
+@pytest.mark.slow
 def test_trusted_git_revision_is_the_base_branch(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     git(package, "init", "-q")
     git(package, "-c", "user.name=t", "-c", "user.email=t@t", "add", ".")
@@ -260,6 +269,7 @@ def test_an_unusable_trusted_copy_is_a_usage_error(
     assert capsys.readouterr().err.startswith("azru validate: ")
 
 
+@pytest.mark.slow
 def test_clean_tables_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """DuckDB's reader is allowed the opened files (and nothing else): a clean package never needs
     the exact tokenizer, so a sandbox too tight for DuckDB cannot hide behind the slow path."""
@@ -277,6 +287,7 @@ def seconds(root: Path) -> float:
     return time.perf_counter() - started
 
 
+@pytest.mark.slow
 def test_a_flood_of_empty_rows_is_counted_not_kept(package: Path) -> None:
     """30 MB of `,,,,,` rows once took 8.1 GB: every finding was kept. Now 1,000 of a code are kept,
     the rest counted in SQL, and doubling the rows at most roughly doubles the time past the baseline."""

@@ -29,7 +29,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from azru import edtf_dates, guarded, timeline, validate
+from azru import edtf_dates, exits, guarded, timeline, validate
 from azru.package import DESCRIPTOR, EDTF_FIELDS, Field, Package, Table, load
 
 # The table whose rows are the evidence; views join it to what each claim supports.
@@ -135,25 +135,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if not (args.package / DESCRIPTOR).is_file():
         print(f"azru build: {args.package} has no {DESCRIPTOR}", file=sys.stderr)
-        return 2
+        return exits.USAGE
     if args.archive is not None and not args.archive.is_dir():
         print(f"azru build: archive {args.archive} is not a folder", file=sys.stderr)
-        return 2
+        return exits.USAGE
     started = time.perf_counter()
     # a release is built only from a valid package: everything below relies on what validate checks
     report = validate.validate(args.package, args.archive)
     if report.invalid:
         print(validate.render(report, "text", validate.DEFAULT_LIMIT), file=sys.stderr)
         print(f"azru build: {args.package} is not valid, so nothing was built", file=sys.stderr)
-        return 1
+        return exits.INVALID
     try:
         built = build(args.package, args.out)
     except (BuildError, guarded.Refused) as exc:
         print(f"azru build: {exc}", file=sys.stderr)
-        return 1
+        return exits.INVALID
     total = sum(path.stat().st_size for path in built)
     print(f"built {len(built)} files ({total:,} bytes) in {args.out} in {time.perf_counter() - started:.1f} s")
-    return 0
+    return exits.OK
 
 
 def build(root: Path, out: Path) -> list[Path]:

@@ -4,6 +4,9 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
+
+from . import exits
 
 # sub-command -> (module, one-line help)
 COMMANDS = {
@@ -15,20 +18,23 @@ COMMANDS = {
     "diff": ("azru.diff", "summarise rows added, changed and removed between two versions"),
 }
 
-EXIT_USAGE = 2
-EXIT_INTERNAL = 3
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:
+        print(f"azru {version('azru')}")  # the installed package's, so it cannot drift from pyproject.toml
+        return exits.OK
     if not args or args[0] not in COMMANDS:
         listing = "\n".join(f"  {name:<10}{help_text}" for name, (_, help_text) in COMMANDS.items())
-        usage = f"usage: azru COMMAND [options]\n\ncommands:\n{listing}\n\nazru COMMAND --help for its options"
+        usage = (
+            f"usage: azru COMMAND [options]\n       azru --version\n\ncommands:\n{listing}\n\n"
+            "azru COMMAND --help for its options"
+        )
         asked = bool(args) and args[0] in ("-h", "--help")
         print(usage, file=sys.stdout if asked else sys.stderr)
         if args and not asked:
             print(f"azru: unknown command {args[0]!r}", file=sys.stderr)
-        return 0 if asked else EXIT_USAGE
+        return exits.OK if asked else exits.USAGE
     # only the chosen command's module is imported: a slow or broken one cannot affect the others
     module_name, help_text = COMMANDS[args[0]]
     module = importlib.import_module(module_name)
@@ -41,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the last line of defence: a bug, never bad input
         print(f"azru: internal error ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
-        return EXIT_INTERNAL
+        return exits.INTERNAL
 
 
 if __name__ == "__main__":

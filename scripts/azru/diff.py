@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from azru import guarded, ids
+from azru import exits, guarded, ids
 from azru.package import DESCRIPTOR, Package, load, naming
 
 Rows = dict[str, dict[str, str | None]]
@@ -94,16 +94,16 @@ def run(args: argparse.Namespace) -> int:
             diffs = diff_packages(old, new)
     except UsageError as exc:
         print(f"azru diff: {exc}", file=sys.stderr)
-        return 2
+        return exits.USAGE
     except VersionError as exc:
         print(f"azru diff: {exc}", file=sys.stderr)
-        return 1
+        return exits.INVALID
     if args.format == "json":
         report = {"old": str(args.old), "new": str(args.new), "tables": [asdict(d) for d in diffs]}
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(markdown(diffs), end="")
-    return 0
+    return exits.OK
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from typing import Any
 
 import pycountry
 
+from . import exits
 from .build import timeline_of
 from .package import Package, Table, load
 from .rules import RULES
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         if not path.exists() or path.read_text(encoding="utf-8") != content:
             path.write_text(content, encoding="utf-8", newline="\n")
             print(f"wrote {rel}")
-    return 0
+    return exits.OK
 
 
 def generated_files(root: Path) -> dict[str, str]:

@@ -11,7 +11,7 @@ import io
 import sys
 from pathlib import Path
 
-from azru import guarded, ids
+from azru import exits, guarded, ids
 from azru.package import DESCRIPTOR, Field, Package, Table, load, naming
 
 SINGULAR = {
@@ -80,10 +80,10 @@ def run(args: argparse.Namespace) -> int:
         row.update(parse_assignments(table, args.assignments))
     except UsageError as exc:
         print(f"azru new: {exc}", file=sys.stderr)
-        return 2
+        return exits.USAGE
     except guarded.Refused as exc:
         print(f"azru new: {exc}", file=sys.stderr)
-        return 1
+        return exits.INVALID
     try:
         if sys.stdin.isatty() and not args.no_input:
             ask_for_missing(package, table, row)
@@ -92,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
         append_row(package, table, row)
     except (PackageError, guarded.Refused) as exc:
         print(f"azru new: {exc}", file=sys.stderr)
-        return 1
+        return exits.INVALID
     report(table, row)
-    return 0
+    return exits.OK
 
 
 def open_package(root: Path) -> Package:

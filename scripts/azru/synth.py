@@ -21,6 +21,7 @@ from typing import BinaryIO
 import polars as pl
 
 import azru
+from azru import exits
 from azru.ids import CROCKFORD, PREFIXES, RANDOM_LENGTH
 from azru.package import DESCRIPTOR, Package, load
 
@@ -860,11 +861,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if not 1 <= args.events <= MAX_EVENTS:
         print(f"azru synth: --events must be between 1 and {MAX_EVENTS}", file=sys.stderr)
-        return 2
+        return exits.USAGE
     if args.out.exists() and any(args.out.iterdir()):
         print(f"azru synth: {args.out} is not empty", file=sys.stderr)
-        return 2
+        return exits.USAGE
     started = time.perf_counter()
     write_package(args.out, args.events, args.seed)
     print(f"azru synth: wrote {args.events} events to {args.out} in {time.perf_counter() - started:.1f} s")
-    return 0
+    return exits.OK

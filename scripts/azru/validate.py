@@ -18,11 +18,10 @@ from typing import Any
 
 import duckdb
 
-from . import checks, descriptor, domain, files, guarded, trusted
+from . import checks, descriptor, domain, exits, files, guarded, trusted
 from .package import DESCRIPTOR, Package
 from .rules import LISTED_PER_CODE, RULES, Finding, More
 
-EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_LIMIT = 20
 
 KEPT_PER_CODE = LISTED_PER_CODE  # findings of one code kept for the report; the rest are only counted
@@ -56,18 +55,18 @@ def run(args: argparse.Namespace) -> int:
     archive = Path(args.archive) if args.archive else None
     if not root.is_dir():
         print(f"azru validate: {root} is not a folder", file=sys.stderr)
-        return EXIT_USAGE
+        return exits.USAGE
     if archive is not None and not archive.is_dir():
         print(f"azru validate: archive {archive} is not a folder", file=sys.stderr)
-        return EXIT_USAGE
+        return exits.USAGE
     try:
         rules = trusted.load(args.trusted, root) if args.trusted else None
     except trusted.TrustError as error:
         print(f"azru validate: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return exits.USAGE
     report = validate(root, archive, rules)
     print(render(report, args.format, args.max_per_code))
-    return EXIT_INVALID if report.invalid else EXIT_VALID
+    return exits.INVALID if report.invalid else exits.OK
 
 
 @dataclass
