@@ -26,6 +26,9 @@ from azru.validate import validate
 from hypothesis import given
 from hypothesis import strategies as st
 
+# timings and whole files: the slow tier (tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 NAMES = ["a", "b", "c"]
 TABLE = Table("t", "t.csv", "", tuple(Field(name, "string", "", {}, {}) for name in NAMES), (), ())
 HEADER = b"a,b,c\n"
@@ -252,6 +255,7 @@ from pathlib import Path
 import duckdb
 from azru import files
 from azru.package import Field, Table
+
 
 root = Path(sys.argv[1])
 table = Table("t", "t.csv", "", tuple(Field(n, "string", "", {}, {}) for n in ["a", "b", "c"]), (), ())

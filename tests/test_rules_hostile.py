@@ -24,6 +24,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import REPO, findings, fixture_data, write_package, write_rows
 
+# validations and timings: the slow tier (tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 # --- threads --------------------------------------------------------------------------------------------
 
 
