@@ -3,7 +3,8 @@ its longest record, whatever it holds; DuckDB's fast CSV path loads exactly what
 loads, with the same lines and findings, or leaves the file to it.
 
 A check is linear when twice the input takes at most about twice the time: the limit is three times,
-for noise, and each input is large enough that a quadratic pass would blow it. Time is the process's
+for noise, and the inputs are large enough that the quadratic passes these tests replace fail (a bad
+byte per line: 1.8 s, then 6.4 s; blank lines: 6.3 s, then 25 s). Time is the process's
 CPU time, which other work on a shared machine barely changes.
 """
 
@@ -196,7 +197,7 @@ def test_a_stray_quote_is_named_on_either_path(tmp_path: Path) -> None:
 # --- bounded work and memory -----------------------------------------------------------------------------
 
 
-def seconds(action: Callable[[], object]) -> float:
+def cpu_seconds(action: Callable[[], object]) -> float:
     start = time.process_time()
     action()
     return time.process_time() - start
@@ -207,8 +208,11 @@ def assert_linear(tmp_path: Path, content: Callable[[int], bytes], check: Callab
     to spare for other work on the machine."""
 
     small, large = write(tmp_path / "small", content(n)), write(tmp_path / "large", content(2 * n))
-    first = seconds(lambda: check(small))  # noise here only makes the test more lenient
-    second = min(seconds(lambda: check(large)) for _ in range(2))
+    small_runs, large_runs = [], []
+    for _ in range(2):  # the better of two runs each, in turns, so that a busy moment slows both sizes
+        small_runs.append(cpu_seconds(lambda: check(small)))
+        large_runs.append(cpu_seconds(lambda: check(large)))
+    first, second = min(small_runs), min(large_runs)
     assert second < 10, f"{second:.1f} s"
     assert second < 3 * first + 0.2, f"{first:.2f} s, then {second:.2f} s for twice the input"
 
@@ -229,7 +233,7 @@ def test_a_bad_byte_on_every_line_takes_linear_time(tmp_path: Path) -> None:
         found = last(files.encoding_findings(root / TABLE.path, TABLE.path))
         assert (found.column, found.value) == (3, "ff")
 
-    assert_linear(tmp_path, lambda n: HEADER + b"x,\xff,z\n" * n, check, 50_000)
+    assert_linear(tmp_path, lambda n: HEADER + b"x,\xff,z\n" * n, check, 25_000)
 
 
 def test_blank_lines_take_linear_time(tmp_path: Path) -> None:
@@ -241,7 +245,7 @@ def test_blank_lines_take_linear_time(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("row", "n"),
-    [(b"x,y\n", 40_000), (b'"x"y,z,w\n', 20_000), (b'x,a"b,z\n', 10_000), (b"x,y,z\r\n", 40_000)],
+    [(b"x,y\n", 25_000), (b'"x"y,z,w\n', 12_000), (b'x,a"b,z\n', 8_000), (b"x,y,z\r\n", 25_000)],
     ids=["too few cells", "text after a closing quote", "a stray quote", "CR LF"],
 )
 def test_a_problem_on_every_row_takes_linear_time(tmp_path: Path, row: bytes, n: int) -> None:

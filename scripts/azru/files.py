@@ -139,7 +139,12 @@ def encoding_findings(path: Path, rel: str) -> Iterator[Finding]:
         for block in chain(iter(partial(handle.read, BLOCK), b""), [b""]):
             text = decoder.decode(block, final=not block)
             start, position, shrink = 0, 0, 0  # where the line starts here, how far it is read, surplus surrogates
-            for run in UNDECODABLE.finditer(text):
+            try:
+                text.encode("utf-8")  # fails on a lone surrogate, and is far quicker than searching for one
+                runs: Iterator[re.Match[str]] = iter(())
+            except UnicodeEncodeError:
+                runs = UNDECODABLE.finditer(text)
+            for run in runs:
                 if newlines := text.count("\n", position, run.start()):
                     line += newlines
                     start, before, shrink = text.rindex("\n", position, run.start()) + 1, 0, 0
