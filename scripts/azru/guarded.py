@@ -27,14 +27,12 @@ FOLDER_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC
 
 
 class Refused(Exception):
-    """A path or file azru will not read; `reason` is one of REASONS, the message says it in words."""
+    """A path or file azru will not read; `reason` is "unsafe-path", "missing", "not-regular" or "too-large"
+    (validate maps each to a rule), the message says it in words."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
-
-
-REASONS = ("unsafe-path", "missing", "not-regular", "too-large")
 
 
 def path_problem(path: object) -> str | None:
