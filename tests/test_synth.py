@@ -2,6 +2,7 @@
 
 import codecs
 import hashlib
+import json
 import re
 import shutil
 import unicodedata
@@ -11,12 +12,14 @@ from pathlib import Path
 import frictionless
 import polars as pl
 import pytest
-from azru import synth
 from azru.cli import main
 from azru.package import Package, load
-from azru.synth import ARCHIVE_DIR, COUNTRIES, REPO_ROOT, Sizes, write_package
+from azru.synth import ARCHIVE_DIR, write_package
+from azru.synth.context import Sizes
+from azru.synth.phrases import COUNTRIES
 from edtf import parse_edtf
 
+REPO = Path(__file__).resolve().parents[1]
 EVENTS = 1000
 # Tables whose every row needs a claim, and the claims column that points at them.
 CLAIMED = {"events": "event_id", "detentions": "detention_id", "diplomatic_summons": "summons_id", "actors": "actor_id"}
@@ -27,9 +30,14 @@ INVISIBLE = {chr(c) for c in [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *r
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def repo() -> Package:
+    return load(REPO)
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory, repo: Package) -> Path:
     path = tmp_path_factory.mktemp("synth") / "package"
-    write_package(path, EVENTS, seed=7)
+    write_package(path, repo, EVENTS, seed=7)
     return path
 
 
@@ -51,13 +59,13 @@ def files(root: Path) -> dict[str, bytes]:
     return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
-def test_the_same_seed_writes_the_same_bytes(out: Path, tmp_path: Path) -> None:
-    write_package(tmp_path / "again", EVENTS, seed=7)
+def test_the_same_seed_writes_the_same_bytes(out: Path, repo: Package, tmp_path: Path) -> None:
+    write_package(tmp_path / "again", repo, EVENTS, seed=7)
     assert files(tmp_path / "again") == files(out)
 
 
-def test_another_seed_writes_other_rows(out: Path, tmp_path: Path) -> None:
-    write_package(tmp_path / "other", EVENTS, seed=8)
+def test_another_seed_writes_other_rows(out: Path, repo: Package, tmp_path: Path) -> None:
+    write_package(tmp_path / "other", repo, EVENTS, seed=8)
     assert (tmp_path / "other" / "data" / "events.csv").read_bytes() != (out / "data" / "events.csv").read_bytes()
 
 
@@ -69,20 +77,17 @@ def test_frictionless_finds_the_package_valid(out: Path) -> None:
 
 @pytest.mark.slow
 def test_a_single_event_still_makes_a_valid_package(tmp_path: Path) -> None:
-    assert main(["synth", "--events", "1", str(tmp_path / "one")]) == 0
+    assert main(["synth", "--events", "1", "--like", str(REPO), str(tmp_path / "one")]) == 0
     assert load(tmp_path / "one").read("detentions").height == 0
     assert frictionless.validate(str(tmp_path / "one" / "datapackage.json")).valid
 
 
 @pytest.mark.slow
-def test_without_a_countries_codelist_a_fallback_list_is_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    repo = tmp_path / "repo"
-    shutil.copytree(REPO_ROOT / "data" / "codelists", repo / "data" / "codelists", ignore=lambda *_: ["countries.csv"])
-    shutil.copy(REPO_ROOT / "datapackage.json", repo)
-    monkeypatch.setattr(synth, "REPO_ROOT", repo)
-    write_package(tmp_path / "out", 100, seed=0)
+def test_without_a_countries_codelist_a_fallback_list_is_written(tmp_path: Path) -> None:
+    like = tmp_path / "like"
+    shutil.copytree(REPO / "data" / "codelists", like / "data" / "codelists", ignore=lambda *_: ["countries.csv"])
+    shutil.copy(REPO / "datapackage.json", like)
+    write_package(tmp_path / "out", load(like), 100, seed=0)
     assert load(tmp_path / "out").read("countries")["code"].to_list() == list(COUNTRIES)
     assert frictionless.validate(str(tmp_path / "out" / "datapackage.json")).valid
 
@@ -204,13 +209,32 @@ def test_sources_carry_the_hash_and_size_of_their_archive_file(package: Package)
 
 
 def test_the_command_refuses_a_directory_with_files(out: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["synth", "--events", "10", str(out)]) == 2
+    assert main(["synth", "--events", "10", "--like", str(REPO), str(out)]) == 2
     assert "is not empty" in capsys.readouterr().err
 
 
 def test_the_command_refuses_zero_events(tmp_path: Path) -> None:
-    assert main(["synth", "--events", "0", str(tmp_path / "none")]) == 2
+    assert main(["synth", "--events", "0", "--like", str(REPO), str(tmp_path / "none")]) == 2
     assert not (tmp_path / "none").exists()
+
+
+def test_the_package_imitated_is_the_current_folder_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["synth", "--events", "10", str(tmp_path / "out")]) == 2
+    assert f"{tmp_path} holds no datapackage.json" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_table_path_leading_out_of_the_package_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    descriptor = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][0]["path"] = "../escaped.csv"
+    (tmp_path / "like").mkdir()
+    (tmp_path / "like" / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert main(["synth", "--events", "10", "--like", str(tmp_path / "like"), str(tmp_path / "out" / "package")]) == 1
+    assert "../escaped.csv" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ COMMANDS = {
     "validate": ("azru.validate", "check the package: schema, files, keys, semantics, provenance"),
     "build": ("azru.build", "build dist/: zip, Parquet, SQLite, NDJSON, codebook, figure"),
     "schemas": ("azru.generate", "regenerate JSON Schemas, codebook, error catalogue, countries"),
-    "synth": ("azru.synth", "write a valid synthetic package with its own archive"),
+    "synth": ("azru.synth.command", "write a valid synthetic package with its own archive"),
     "new": ("azru.new", "scaffold a row with a fresh id"),
     "diff": ("azru.diff", "summarise rows added, changed and removed between two versions"),
 }
