@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/run.py [--sizes 10000,100000,1000000]
 
-For each size: `azru synth` writes a package into benchmarks/work/<N>/ (gitignored), then each
-validator runs on it as a child process, timed by the wall clock, with its peak resident memory
-taken from wait4(2), which reports that one child. Writes benchmarks/RESULTS.md.
+For each size: `azru synth` writes a package like this repository's into benchmarks/work/<N>/
+(gitignored), then each validator runs on it as a child process, timed by the wall clock, with its
+peak resident memory taken from wait4(2), which reports that one child. Writes benchmarks/RESULTS.md.
 """
 
 import argparse
@@ -20,6 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent  # the package the synthetic ones imitate
 WORK = HERE / "work"
 RESULTS = HERE / "RESULTS.md"
 # The tools installed next to the interpreter that runs this script (the project's .venv).
@@ -81,7 +82,10 @@ def benchmark(events: int) -> Measurement:
     package = WORK / str(events)
     shutil.rmtree(package, ignore_errors=True)
     WORK.mkdir(parents=True, exist_ok=True)
-    synth = measure([str(BIN / "azru"), "synth", "--events", str(events), str(package)], WORK / f"{events}-synth.log")
+    synth = measure(
+        [str(BIN / "azru"), "synth", "--events", str(events), "--like", str(REPO), str(package)],
+        WORK / f"{events}-synth.log",
+    )
     if synth.exit_code:
         sys.exit(f"azru synth failed; see {WORK / f'{events}-synth.log'}")
     os.sync()  # so that neither validator shares the disk with the write-back of the package just written
