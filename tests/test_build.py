@@ -22,9 +22,14 @@ from xml.etree import ElementTree
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from azru.build import build, timeline_of
 from azru.cli import main
+from azru.generate import timeline_figure
 from azru.package import EDTF_FIELDS, Package, load
+from azru.release import build
+from azru.release.parquet import ARROW_TYPES
+from azru.release.sqlite import SQLITE_TYPES
+from azru.sql import identifier
+from azru.typed import DAY, POLARS_TYPES
 from datasette.app import Datasette
 from frictionless import Package as FrictionlessPackage
 
@@ -255,10 +260,10 @@ def test_every_format_reads_back_the_same_rows_as_the_csv(built: Built) -> None:
         lines = (built.out / "ndjson" / f"{name}.ndjson").read_text(encoding="utf-8").splitlines()
         ndjson = [json.loads(line) for line in lines]
         booleans = {f.name for f in table.fields if f.type == "boolean"}
-        columns = ", ".join(f'"{n}"' for n in names)
+        columns = ", ".join(map(identifier, names))
         database = [
             {k: (bool(v) if k in booleans and v is not None else v) for k, v in zip(names, row, strict=True)}
-            for row in con.execute(f'SELECT {columns} FROM "{name}" ORDER BY rowid')
+            for row in con.execute(f"SELECT {columns} FROM {identifier(name)} ORDER BY rowid")
         ]
         assert parquet == expected, name
         assert ndjson == expected, name
@@ -273,7 +278,7 @@ def test_every_row_is_in_every_format_in_csv_order(built: Built) -> None:
             key = table.primary_key[0]
             expected = csv_keys(built, name)
             parquet = pq.read_table(built.out / "parquet" / f"{name}.parquet").column(key).to_pylist()
-            database = [k for (k,) in con.execute(f'SELECT "{key}" FROM "{name}" ORDER BY rowid')]
+            database = [k for (k,) in con.execute(f"SELECT {identifier(key)} FROM {identifier(name)} ORDER BY rowid")]
             lines = (built.out / "ndjson" / f"{name}.ndjson").read_text(encoding="utf-8").splitlines()
             ndjson = [json.loads(line)[key] for line in lines]
             assert parquet == database == ndjson == expected, name
@@ -388,6 +393,10 @@ def test_sqlite_rejects_a_reference_to_a_missing_row(sample: Built, tmp_path: Pa
     con.close()
 
 
+def test_every_format_stores_every_type_a_column_can_have() -> None:
+    assert set(ARROW_TYPES) == set(SQLITE_TYPES) == {*POLARS_TYPES, DAY}
+
+
 def test_sqlite_columns_are_typed(sample: Built) -> None:
     con = sqlite3.connect(sample.database)
     row = con.execute(
@@ -401,8 +410,8 @@ def test_sqlite_columns_are_typed(sample: Built) -> None:
 def test_every_foreign_key_column_is_indexed(built: Built) -> None:
     con = sqlite3.connect(built.database)
     for name, table in built.package.tables.items():
-        indexes = [index for _, index, *_ in con.execute(f'PRAGMA index_list("{name}")')]
-        first_columns = {con.execute(f'PRAGMA index_info("{i}")').fetchone()[2] for i in indexes}
+        indexes = [index for _, index, *_ in con.execute(f"PRAGMA index_list({identifier(name)})")]
+        first_columns = {con.execute(f"PRAGMA index_info({identifier(i)})").fetchone()[2] for i in indexes}
         assert {local for local, _, _ in table.references()} <= first_columns, name
     con.close()
 
@@ -439,7 +448,7 @@ def test_claim_views_join_each_claim_to_what_it_supports(
     sample: Built, view: str, claim: str, column: str, value: str
 ) -> None:
     con = sqlite3.connect(sample.database)
-    rows = con.execute(f'SELECT claim_id, "{column}" FROM "{view}"').fetchall()
+    rows = con.execute(f"SELECT claim_id, {identifier(column)} FROM {identifier(view)}").fetchall()
     con.close()
     assert rows == [(claim, value)]
 
@@ -462,7 +471,7 @@ def test_datasette_searches_the_full_text_table(sample: Built) -> None:
 def test_datasette_serves_the_database(built: Built, table: str) -> None:
     metadata = json.loads((built.out / "metadata.json").read_text(encoding="utf-8"))
     con = sqlite3.connect(built.database)
-    (count,) = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+    (count,) = con.execute(f"SELECT count(*) FROM {identifier(table)}").fetchone()
     con.close()
     assert asyncio.run(datasette_rows(built.database, metadata, table)) == (200, count)
 
@@ -478,7 +487,7 @@ def test_datasette_metadata_describes_every_table_view_and_column(built: Built) 
             continue
         assert described[name]["description"], name
         if kind == "table" and name != "search":
-            columns = [column for _, column, *_ in con.execute(f'PRAGMA table_info("{name}")')]
+            columns = [column for _, column, *_ in con.execute(f"PRAGMA table_info({identifier(name)})")]
             assert all(described[name]["columns"][c] for c in columns), name
     con.close()
 
@@ -489,7 +498,7 @@ def test_timeline_plots_dated_events_and_counts_the_rest(sample: Built) -> None:
     circles = figure.findall(".//{http://www.w3.org/2000/svg}circle")
     assert len(circles) == 2
     assert "2 dated events" in svg and "1 event without a date" in svg
-    assert timeline_of(sample.root) == svg
+    assert timeline_figure(load(sample.root)) == svg  # docs/timeline.svg is drawn as the release's
 
 
 @pytest.mark.slow

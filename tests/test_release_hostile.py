@@ -17,8 +17,8 @@ from xml.etree import ElementTree
 
 import pytest
 from azru import diff, guarded, timeline
-from azru.build import build
 from azru.cli import main
+from azru.release import build
 from datasette.app import Datasette
 
 REPO = Path(__file__).parents[1]

@@ -11,7 +11,7 @@ from . import exits
 # sub-command -> (module, one-line help)
 COMMANDS = {
     "validate": ("azru.validate", "check the package: schema, files, keys, semantics, provenance"),
-    "build": ("azru.build", "build dist/: zip, Parquet, SQLite, NDJSON, codebook, figure"),
+    "build": ("azru.release.command", "build dist/: zip, Parquet, SQLite, NDJSON, codebook, figure"),
     "schemas": ("azru.generate", "regenerate JSON Schemas, codebook, error catalogue, countries"),
     "synth": ("azru.synth.command", "write a valid synthetic package with its own archive"),
     "new": ("azru.new", "scaffold a row with a fresh id"),

@@ -15,10 +15,10 @@ from typing import Any
 
 import pycountry
 
-from . import exits
-from .build import timeline_of
+from . import exits, timeline
 from .package import Package, Table, load
 from .rules import RULES
+from .typed import typed_frame
 
 JSON_SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"
 JSON_TYPES = {"string": "string", "integer": "integer", "boolean": "boolean"}
@@ -50,9 +50,14 @@ def generated_files(root: Path) -> dict[str, str]:
         files[f"schemas/{table.name}.schema.json"] = _dump(json_schema(table, package, codes))
     files["docs/codebook.md"] = codebook(package, root)
     files["docs/errors.md"] = error_catalogue()
-    files["docs/timeline.svg"] = timeline_of(root)
+    files["docs/timeline.svg"] = timeline_figure(package)
     files["datapackage.json"] = _dump({**package.descriptor, "sources": descriptor_sources(root, package)})
     return files
+
+
+def timeline_figure(package: Package) -> str:
+    """The timeline of the package's events, as a release draws it."""
+    return timeline.figure({name: typed_frame(package, package.tables[name]) for name in timeline.TABLES})
 
 
 def descriptor_sources(root: Path, package: Package) -> list[dict[str, str]]:

@@ -2,16 +2,21 @@
 
 Each event is a dot at its earliest possible day in its type's row; when the date is not exact, a faint
 bar runs on to the latest possible day, so imprecision stays visible instead of looking like a point.
+Drawn from the typed frames (azru.typed) of TABLES, by `azru build` and `azru schemas` alike.
 """
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from azru.edtf_dates import LATEST
+
+if TYPE_CHECKING:  # only the frames' methods are called: drawing needs no polars of its own
+    import polars as pl
 
 TITLE = "Events by date and type"
 WIDTH = 900
@@ -23,6 +28,9 @@ RIGHT = 24
 CHAR_WIDTH = 6.6  # average width of a 12 px sans-serif character, to fit the row labels
 MAX_TICKS = 12
 INK, GRID, BAND = "#1d4ed8", "#d1d5db", "#f3f4f6"
+TABLES = ("events", "event_types")  # the typed frames the figure is drawn from
+# wider than this (unknown year, open interval) a date cannot be placed on the axis
+PLOTTABLE_SPAN = timedelta(days=3653)
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,21 @@ class Point:
     lower: date
     upper: date
     label: str  # the event type's label: the row it is drawn in
+
+
+def figure(frames: Mapping[str, "pl.DataFrame"]) -> str:
+    """The figure of the events in `frames`, a row for each event type in the codelist's order."""
+    events, types = frames["events"], frames["event_types"]
+    labels = dict(types.select("code", "label").iter_rows())
+    rows = events.select("event_type", "date_lower", "date_upper").iter_rows()
+    # an event whose type has no label (a code no codelist row has, or a row without one) goes under its code
+    points = [
+        Point(lower, upper, labels.get(kind) or kind or "(no type)")
+        for kind, lower, upper in rows
+        if lower is not None and upper - lower <= PLOTTABLE_SPAN
+    ]
+    order = [labels[code] for code in types["code"]]
+    return render(points, order, undated=events.height - len(points))
 
 
 def plural(count: int, word: str) -> str:

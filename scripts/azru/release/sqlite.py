@@ -1,0 +1,140 @@
+"""One SQLite database: the typed tables with their keys, an index per foreign key, the full-text `search`
+index and a view per kind of fact a claim supports.
+
+Built in a fresh file and VACUUMed, so the bytes depend only on the data and the SQLite version. SQLite keeps
+each CREATE statement's text in the file, so that text is part of the release's bytes.
+"""
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from azru.package import Package, Table
+from azru.sql import identifier
+from azru.typed import DAY, BuildError, columns
+
+# How each typed column (azru.typed) is stored. SQLite has no date type; ISO 8601 text sorts and compares as
+# dates and works with date().
+SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "boolean": "INTEGER", DAY: "TEXT"}
+SQLITE_CHECKS = {"boolean": "IN (0, 1)"}
+SQLITE_PAGE_SIZE = 4096
+# The table whose rows are the evidence; views join it to what each claim supports.
+EVIDENCE_TABLE = "claims"
+# (table, column) pairs the `search` full-text index covers; row_id is the table's primary key.
+SEARCHABLE = (
+    ("events", "summary"),
+    ("actors", "name_en"),
+    ("actor_names", "name"),
+    ("claims", "quote"),
+    ("claims", "quote_en"),
+)
+SEARCH_TABLE = "search"
+# FTS5 keeps the index of `search` in tables named after it.
+SEARCH_SHADOWS = ("data", "idx", "content", "docsize", "config")
+
+
+def write_sqlite(package: Package, frames: dict[str, pl.DataFrame], path: Path) -> Path:
+    scratch = path.with_name(path.name + ".tmp")
+    scratch.unlink(missing_ok=True)
+    con = sqlite3.connect(scratch)
+    try:
+        con.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
+        with con:
+            load_tables(con, package, frames)
+            add_search(con, package)
+            for name, _, sql in claim_views(package):
+                con.execute(f"CREATE VIEW {identifier(name)} AS {sql}")
+        check_foreign_keys(con)
+        con.execute("VACUUM")
+    finally:
+        con.close()
+    scratch.replace(path)
+    return path
+
+
+def create_table_sql(table: Table) -> str:
+    lines = []
+    for column in columns(table):
+        line = f"{identifier(column.name)} {SQLITE_TYPES[column.type]}"
+        if column.required:
+            line += " NOT NULL"
+        if column.type in SQLITE_CHECKS:
+            line += f" CHECK ({identifier(column.name)} {SQLITE_CHECKS[column.type]})"
+        lines.append(line)
+    if table.primary_key:
+        lines.append(f"PRIMARY KEY ({', '.join(map(identifier, table.primary_key))})")
+    for local, target, target_field in table.references():
+        lines.append(f"FOREIGN KEY ({identifier(local)}) REFERENCES {identifier(target)} ({identifier(target_field)})")
+    return f"CREATE TABLE {identifier(table.name)} (\n  " + ",\n  ".join(lines) + "\n)"
+
+
+def load_tables(con: sqlite3.Connection, package: Package, frames: dict[str, pl.DataFrame]) -> None:
+    # Foreign keys are off while loading (rows may name a parent later in the same file);
+    # check_foreign_keys verifies them all once loaded.
+    for name, table in package.tables.items():
+        con.execute(create_table_sql(table))
+        frame = frames[name].with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
+        placeholders = ", ".join("?" * frame.width)
+        try:
+            con.executemany(f"INSERT INTO {identifier(name)} VALUES ({placeholders})", frame.iter_rows())
+        except sqlite3.IntegrityError as error:  # e.g. a repeated primary key of several fields
+            raise BuildError(f"{name}: a row does not fit the table ({error})") from error
+        for index, local in indexes(table):
+            con.execute(f"CREATE INDEX {identifier(index)} ON {identifier(name)} ({identifier(local)})")
+
+
+def indexes(table: Table) -> list[tuple[str, str]]:
+    """(index, field) for every field that refers to another table, once however many keys it is in."""
+    return [
+        (f"idx_{table.name}_{local}", local) for local in dict.fromkeys(local for local, _, _ in table.references())
+    ]
+
+
+def add_search(con: sqlite3.Connection, package: Package) -> None:
+    # The name is written bare, not through identifier(): the statement's text is kept in the database, and
+    # quoting it would change the bytes of every release without changing what it holds.
+    con.execute(
+        f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5("
+        "table_name UNINDEXED, row_id UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    for name, column in SEARCHABLE:
+        (key,) = package.tables[name].primary_key
+        con.execute(
+            f"INSERT INTO {identifier(SEARCH_TABLE)} (table_name, row_id, text) "
+            f"SELECT ?, {identifier(key)}, {identifier(column)} "
+            f"FROM {identifier(name)} WHERE {identifier(column)} IS NOT NULL ORDER BY rowid",
+            [name],
+        )
+
+
+def claim_views(package: Package) -> Iterator[tuple[str, str, str]]:
+    """(name, description, SQL) of a view per foreign key from claims to a fact table.
+
+    `event_claims` pairs each claim with the event its `event_id` names, and so on; the target's
+    columns that share a name with a claim column are prefixed (`detention_status`).
+    """
+    claims = package.tables[EVIDENCE_TABLE]
+    claim_names = [c.name for c in columns(claims)]
+    for local, target, target_field in claims.references():
+        if package.tables[target].is_codelist:
+            continue
+        subject = local.removesuffix("_id")
+        selected = [f"c.{identifier(n)}" for n in claim_names]
+        for name in (c.name for c in columns(package.tables[target]) if c.name != target_field):
+            alias = f"{subject}_{name}" if name in claim_names else name
+            selected.append(f"t.{identifier(name)}" + (f" AS {identifier(alias)}" if alias != name else ""))
+        sql = (
+            f"SELECT {', '.join(selected)} FROM {identifier(EVIDENCE_TABLE)} AS c "
+            f"JOIN {identifier(target)} AS t ON t.{identifier(target_field)} = c.{identifier(local)} ORDER BY c.rowid"
+        )
+        description = f"Each claim joined to the {target} row its `{local}` names."
+        yield f"{subject}_claims", description, sql
+
+
+def check_foreign_keys(con: sqlite3.Connection) -> None:
+    dangling = con.execute("PRAGMA foreign_key_check").fetchall()
+    if dangling:
+        examples = "; ".join(f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in dangling[:5])
+        raise BuildError(f"{len(dangling)} foreign keys name no row (e.g. {examples}); run azru validate")
