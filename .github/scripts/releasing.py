@@ -1,11 +1,9 @@
 """What the release scripts beside this file read: the tag, the version each metadata file states, the
 CHANGELOG's sections, and dist/ against its SHA256SUMS.
 
-Standard library only, so that every script runs from a fresh clone with any Python 3.11, before `make`
+Standard library only, so that every script runs from a fresh clone with any Python from 3.11 on, before `make`
 has set up .venv. Every problem is a ReleaseError whose message is one line.
 """
-
-from __future__ import annotations
 
 import hashlib
 import json
