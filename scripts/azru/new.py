@@ -94,7 +94,7 @@ def open_package(root: Path) -> Package:
 def resolve_table(package: Package, name: str) -> tuple[Table, str]:
     """The table named by its name or singular, and the prefix of its ids: azru new makes rows only
     for tables with one."""
-    table = package.table_for_singular(name) or package.tables.get(name)
+    table = package.tables.get(name) or package.table_for_singular(name)
     if table is None or table.id_prefix is None:
         expected = ", ".join(t.name for t in package.id_tables())
         raise UsageError(f"unknown table '{name}'; expected one of: {expected}")

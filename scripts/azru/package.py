@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # polars is slow to import and `azru validate` does not need 
 
 DESCRIPTOR = "datapackage.json"
 CODELIST_DIR = "data/codelists/"
+NAMESPACE = "azru:"
 ID_PREFIX = "azru:idPrefix"
 SINGULAR = "azru:singular"
 EVIDENCED = "azru:evidenced"
