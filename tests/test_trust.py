@@ -494,12 +494,17 @@ def test_a_domain_fact_of_the_wrong_shape_is_refused(attack: str) -> None:
             "no foreign key into events.event_id",
         ),
         (
+            lambda d: resource(d, "events")["schema"].pop("primaryKey"),
+            "events",
+            "a resource with azru:evidenced needs a primaryKey for claims to point at",
+        ),
+        (
             lambda d: [r.pop("azru:evidenced", None) for r in d["resources"]],
             "claims",
             "no resource has azru:evidenced, so claims would support nothing",
         ),
     ],
-    ids=["a new evidenced table", "a claims key removed", "nothing evidenced"],
+    ids=["a new evidenced table", "a claims key removed", "no key to point at", "nothing evidenced"],
 )
 def test_claims_must_be_able_to_point_at_every_evidenced_table(
     change: Callable[[dict[str, Any]], object], where: str, error: str

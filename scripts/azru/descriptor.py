@@ -4,6 +4,7 @@ domain's invariants, and compared with a trusted copy so that a pull request can
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -19,6 +20,7 @@ from .package import (
     RESOURCE_PROPERTIES,
     SEARCHABLE,
     SINGULAR,
+    Package,
 )
 from .rules import Finding
 
@@ -295,8 +297,7 @@ def _profile(descriptor: dict[str, Any]) -> Iterator[Finding]:
 def invariant_findings(descriptor: dict[str, Any]) -> Iterator[Finding]:
     """The evidence model, which every descriptor must keep: the evidence tables of azru.domain, and a
     claims field pointing at each table whose rows the descriptor says need evidence."""
-    resources = {r["name"]: r for r in descriptor["resources"]}
-    schemas = {name: r["schema"] for name, r in resources.items()}
+    schemas = {r["name"]: r["schema"] for r in descriptor["resources"]}
     for table, key in domain.KEYS.items():
         schema = schemas.get(table)
         if schema is None:
@@ -309,20 +310,25 @@ def invariant_findings(descriptor: dict[str, Any]) -> Iterator[Finding]:
         for name in names:
             if not specs.get(name, {}).get("constraints", {}).get("required"):
                 yield _broken(f"{table}.{name}", "the field is missing or not required")
-    evidenced = [name for name, r in resources.items() if r.get(EVIDENCED) is True]
+    table, name, target, key = domain.CITATION
+    wanted = {"fields": [name], "reference": {"resource": target, "fields": [key]}}
+    if wanted not in schemas.get(table, {}).get("foreignKeys", []):
+        yield _broken(f"{table}.{name}", f"no foreign key into {target}.{key}")
+    yield from _evidence_links(Package(Path("."), descriptor))  # reads no file
+
+
+def _evidence_links(package: Package) -> Iterator[Finding]:
+    """A claims field pointing at each table that the descriptor says needs evidence."""
+    evidenced = package.evidenced_tables()
     if not evidenced:
         yield _broken(domain.CLAIMS, f"no resource has {EVIDENCED}, so claims would support nothing")
-    references = [domain.CITATION]
+    claims = package.tables.get(domain.CLAIMS)
     for table in evidenced:
-        key = schemas[table].get("primaryKey")
-        if key is None:
-            yield _broken(table, f"a resource with {EVIDENCED} needs a primaryKey for claims to point at")
-        else:
-            references.append((domain.CLAIMS, key[0], table, key[0]))
-    for table, name, target, key in references:
-        wanted = {"fields": [name], "reference": {"resource": target, "fields": [key]}}
-        if wanted not in schemas.get(table, {}).get("foreignKeys", []):
-            yield _broken(f"{table}.{name}", f"no foreign key into {target}.{key}")
+        if not table.primary_key:
+            yield _broken(table.name, f"a resource with {EVIDENCED} needs a primaryKey for claims to point at")
+        elif claims is None or claims.field_pointing_at(table) is None:
+            (key,) = table.primary_key
+            yield _broken(f"{domain.CLAIMS}.{key}", f"no foreign key into {table.name}.{key}")
 
 
 def _broken(where: str, error: str) -> Finding:
