@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from azru.checks import QUOTE_SHORTEST
-from azru.ids import CROCKFORD, PREFIXES
-from azru.package import CODELIST_DIR, DESCRIPTOR
+from azru.ids import CROCKFORD
+from azru.package import CODELIST_DIR, DESCRIPTOR, Package
 from azru.rules import Finding
 from azru.validate import validate
 from hypothesis import strategies as st
@@ -28,6 +28,7 @@ from hypothesis_jsonschema import from_schema
 
 REPO = Path(__file__).parents[1]
 DESCRIPTOR_JSON: dict[str, Any] = json.loads((REPO / DESCRIPTOR).read_text(encoding="utf-8"))
+PACKAGE = Package(REPO, DESCRIPTOR_JSON)
 RESOURCES = {r["name"]: r for r in DESCRIPTOR_JSON["resources"]}
 FIELD_NAMES = {name: [f["name"] for f in r["schema"]["fields"]] for name, r in RESOURCES.items()}
 FACT_TABLES = [name for name, r in RESOURCES.items() if not r["path"].startswith(CODELIST_DIR)]
@@ -43,12 +44,9 @@ TARGET_OF = {
     for fk in r["schema"].get("foreignKeys", [])
 }
 # The tables whose rows need a claim, and the claims column that points at them.
-EVIDENCED = {
-    "events": "event_id",
-    "detentions": "detention_id",
-    "diplomatic_summons": "summons_id",
-    "actors": "actor_id",
-}
+EVIDENCED = PACKAGE.claim_targets()
+# The tables whose ids azru new makes, with a prefix.
+ID_TABLES = [table.name for table in PACKAGE.id_tables()]
 
 
 def findings(root: Path, archive: Path | None) -> list[Finding]:
@@ -171,7 +169,9 @@ DET_RAID, SUM_AMBASSADOR = "det-0000000001", "sum-0000000001"
 
 
 def _claim(number: int, target: str, source_id: str, quote: str, **cells: Cell) -> Row:
-    column = EVIDENCED[next(t for t in EVIDENCED if PREFIXES[t] == target[:3])]
+    table = PACKAGE.table_for_prefix(target.partition("-")[0])
+    assert table is not None, target
+    column = EVIDENCED[table.name]
     return {
         "claim_id": f"clm-{number:010d}",
         column: target,
@@ -458,7 +458,8 @@ def texts(min_size: int = 1, max_size: int = 200) -> st.SearchStrategy[str]:
 @functools.cache
 def ids(table: str) -> st.SearchStrategy[str]:
     body = st.text(alphabet=CROCKFORD, min_size=10, max_size=10)
-    return body.map(lambda b: f"{PREFIXES[table]}-{b}")
+    prefix = PACKAGE.tables[table].id_prefix
+    return body.map(lambda b: f"{prefix}-{b}")
 
 
 def not_matching(pattern: str, max_size: int = 30) -> st.SearchStrategy[str]:
@@ -685,10 +686,10 @@ def claim_rows(draw: Draw, claim_id: str, target: tuple[str, str], refs: Refs) -
 @st.composite
 def tombstone_rows(draw: Draw, data: PackageData) -> list[Row]:
     """Retired ids never used by a live row, each optionally replaced by a live row of its table."""
-    taken = {key for table in PREFIXES for key in data.ids(table)}
+    taken = {key for table in ID_TABLES for key in data.ids(table)}
     rows = []
     for _ in range(draw(st.integers(0, 2))):
-        table = draw(st.sampled_from(sorted(PREFIXES)))
+        table = draw(st.sampled_from(sorted(ID_TABLES)))
         retired = draw(ids(table).filter(lambda key: key not in taken))
         taken.add(retired)
         rows.append(draw(row("tombstones", retired_id=retired, table=table, replaced_by=_maybe(draw, data.ids(table)))))

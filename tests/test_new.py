@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 from azru.cli import main
-from azru.ids import PREFIXES
+from azru.package import load
 
 REPO = Path(__file__).parents[1]
+PACKAGE = load(REPO)
+# The tables whose rows need a claim, and the claims column that points at them.
+EVIDENCED = PACKAGE.claim_targets()
 # Everything a contributor's clone has, less the environment, build output and benchmark data.
 NOT_COPIED = shutil.ignore_patterns(
     ".venv", ".git", "dist", "work", "__pycache__", ".mypy_cache", ".ruff_cache", ".hypothesis"
@@ -153,11 +156,7 @@ def test_a_missing_final_newline_is_added_before_the_new_row(package: Path, caps
     assert path.read_bytes().endswith(b"\n")
 
 
-@pytest.mark.parametrize(
-    ("table", "column"),
-    [("events", "event_id"), ("detentions", "detention_id"), ("diplomatic_summons", "summons_id"),
-     ("actors", "actor_id")],
-)  # fmt: skip
+@pytest.mark.parametrize(("table", "column"), EVIDENCED.items())
 def test_claim_for_an_id_sets_the_column_its_prefix_names(
     package: Path, capsys: pytest.CaptureFixture[str], table: str, column: str
 ) -> None:
@@ -165,16 +164,17 @@ def test_claim_for_an_id_sets_the_column_its_prefix_names(
 
     claim_id = scaffold(package, capsys, "claim", "--for", target_id)
 
-    targets = {"event_id", "detention_id", "summons_id", "actor_id"}
     claim = find_row(package, "claims", claim_id)
-    assert {name: claim[name] for name in targets} == {name: target_id if name == column else "" for name in targets}
+    assert {name: claim[name] for name in EVIDENCED.values()} == {
+        name: target_id if name == column else "" for name in EVIDENCED.values()
+    }
 
 
 def test_a_claim_without_target_says_how_to_point_it(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_new(package, capsys, "claim")
 
     assert code == 0
-    assert "point it at the row it supports: set one of event_id, detention_id, summons_id, actor_id" in err
+    assert f"point it at the row it supports: set one of {', '.join(EVIDENCED.values())}" in err
 
 
 @pytest.mark.slow
@@ -201,7 +201,7 @@ def test_two_pull_requests_scaffolding_at_once_never_collide(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["bogus"], f"unknown table 'bogus'; expected one of: {', '.join(PREFIXES)}"),
+        (["bogus"], f"unknown table 'bogus'; expected one of: {', '.join(t.name for t in PACKAGE.id_tables())}"),
         (["events", "--set", "colour=red"], "events has no field 'colour'; fields: event_id, event_type,"),
         (["events", "--set", "summary"], "--set expects FIELD=VALUE, not 'summary'"),
         (["events", "--set", "event_id=evt-0000000000"], "event_id is made by azru new and cannot be set"),

@@ -2,6 +2,7 @@
 hostile pull request would make it, ends in a located finding (exit 1) or a usage error (exit 2), reads
 nothing outside the package or the archive, and finishes in seconds."""
 
+import csv
 import json
 import os
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from azru import files
+from azru import descriptor, files
 from azru.cli import main
 from azru.validate import validate
 
@@ -133,7 +134,7 @@ def without(table: str) -> Callable[[dict[str, Any]], object]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("table", ["claims", "sources", "events"])
+@pytest.mark.parametrize("table", ["claims", "sources"])
 def test_deleting_an_evidence_table_breaks_the_evidence_model(
     package: Path, capsys: pytest.CaptureFixture[str], table: str
 ) -> None:
@@ -295,3 +296,219 @@ def test_a_flood_of_empty_rows_is_counted_not_kept(package: Path) -> None:
     assert report.counts["required-missing"] == 800_000 * 5
     assert len([f for f in report.findings if f.code == "required-missing"]) == 1000
     assert twice < 40 and twice < 3 * max(once, 0.5) + 0.5, (once, twice)
+
+
+# --- the domain facts (azru: properties) -------------------------------------------------------------
+
+
+def rewrite_cell(root: Path, table: str, row_id: str, name: str, value: str) -> None:
+    path = root / "data" / f"{table}.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**row, name: value} if next(iter(row.values())) == row_id else row for row in rows)
+
+
+def first_id(root: Path, table: str) -> str:
+    with open(root / "data" / f"{table}.csv", encoding="utf-8", newline="") as handle:
+        return next(iter(next(csv.DictReader(handle)).values()))
+
+
+def messages(report: dict[str, Any], code: str) -> list[str]:
+    return [f["message"] for f in report["findings"] if f["code"] == code]
+
+
+@pytest.mark.slow
+def test_switching_evidence_off_is_a_weakening_and_the_trusted_rules_still_ask_for_it(
+    package: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pull request that drops `azru:evidenced` to add an event without a claim gets neither."""
+    edit_descriptor(package, lambda d: resource(d, "events").pop("azru:evidenced"))
+    event_id = first_id(package, "events")
+    claims = (package / "data" / "claims.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (package / "data" / "claims.csv").write_text("".join(c for c in claims if event_id not in c), encoding="utf-8")
+    code, report, _ = run(capsys, str(package), "--trusted", str(ROOT))
+    assert code == 1
+    assert messages(report, "descriptor-weakened") == [
+        "events: azru:evidenced true became null, which lets through values the trusted rules refuse"
+    ]
+    assert any(f["value"] == event_id for f in report["findings"] if f["code"] == "claim-missing")
+
+
+@pytest.mark.slow
+def test_switching_a_date_check_off_is_a_weakening_and_the_trusted_rules_still_check_it(
+    package: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit_descriptor(package, lambda d: field(d, "events", "date").pop("azru:edtf"))
+    event_id = first_id(package, "events")
+    rewrite_cell(package, "events", event_id, "date", "2024-13-45")
+    code, report, _ = run(capsys, str(package), "--trusted", str(ROOT))
+    assert code == 1
+    assert messages(report, "descriptor-weakened") == [
+        "events.date: azru:edtf true became null, which lets through values the trusted rules refuse"
+    ]
+    assert [f["value"] for f in report["findings"] if f["code"] == "edtf-invalid"] == ["2024-13-45"]
+
+
+@pytest.mark.slow
+def test_deleting_an_evidenced_table_is_a_weakening_and_its_file_is_still_required(
+    package: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit_descriptor(package, without("events"))
+    (package / "data" / "events.csv").unlink()
+    code, report, _ = run(capsys, str(package), "--trusted", str(ROOT))
+    assert code == 1
+    assert "events: resource removed, which lets through values the trusted rules refuse" in messages(
+        report, "descriptor-weakened"
+    )
+    assert any(f["value"] == "data/events.csv" for f in report["findings"] if f["code"] == "resource-file-missing")
+
+
+def trusted_descriptor() -> dict[str, Any]:
+    return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def changes_made_by(change: Callable[[dict[str, Any]], object]) -> list[tuple[str, str]]:
+    proposed = trusted_descriptor()
+    change(proposed)
+    return [(f.code, f.message) for f in descriptor.changes(trusted_descriptor(), proposed)]
+
+
+DOMAIN_CHANGES: dict[str, tuple[Callable[[dict[str, Any]], object], str, str]] = {
+    "prefix changed": (
+        lambda d: resource(d, "events").update({"azru:idPrefix": "eve"}),
+        "descriptor-changed",
+        'events: azru:idPrefix "evt" became "eve"',
+    ),
+    "prefix removed": (
+        lambda d: resource(d, "events").pop("azru:idPrefix"),
+        "descriptor-changed",
+        'events: azru:idPrefix "evt" became null',
+    ),
+    "singular changed": (
+        lambda d: resource(d, "events").update({"azru:singular": "happening"}),
+        "descriptor-changed",
+        'events: azru:singular "event" became "happening"',
+    ),
+    "evidence switched on": (
+        lambda d: resource(d, "participants").update({"azru:evidenced": True}),
+        "descriptor-changed",
+        "participants: azru:evidenced null became true",
+    ),
+    "evidence set to false": (
+        lambda d: resource(d, "actors").update({"azru:evidenced": False}),
+        "descriptor-weakened",
+        "actors: azru:evidenced true became false, which lets through values the trusted rules refuse",
+    ),
+    "a field made EDTF": (
+        lambda d: field(d, "events", "date_note").update({"azru:edtf": True}),
+        "descriptor-changed",
+        "events.date_note: azru:edtf null became true",
+    ),
+    "EDTF switched off": (
+        lambda d: field(d, "sources", "published").pop("azru:edtf"),
+        "descriptor-weakened",
+        "sources.published: azru:edtf true became null, which lets through values the trusted rules refuse",
+    ),
+    "a field no longer searchable": (
+        lambda d: field(d, "claims", "quote").pop("azru:searchable"),
+        "descriptor-changed",
+        "claims.quote: azru:searchable true became null",
+    ),
+}
+
+
+@pytest.mark.parametrize("change", sorted(DOMAIN_CHANGES))
+def test_a_domain_fact_switched_off_is_a_weakening_any_other_change_a_notice(change: str) -> None:
+    edit, code, message = DOMAIN_CHANGES[change]
+    assert changes_made_by(edit) == [(code, message)]
+
+
+DOMAIN_SHAPES: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
+    "evidenced as a word": (
+        lambda d: resource(d, "events").update({"azru:evidenced": "yes"}),
+        "resources/3/azru:evidenced: 'yes' is not of type 'boolean'",
+    ),
+    "a prefix with a dash": (
+        lambda d: resource(d, "events").update({"azru:idPrefix": "ev-t"}),
+        'resources/3/azru:idPrefix: "ev-t" does not have the accepted form',
+    ),
+    "a singular with a space": (
+        lambda d: resource(d, "events").update({"azru:singular": "an event"}),
+        'resources/3/azru:singular: "an event" does not have the accepted form',
+    ),
+    "EDTF as a number": (
+        lambda d: field(d, "events", "date").update({"azru:edtf": 1}),
+        "resources/3/schema/fields/2/azru:edtf: 1 is not of type 'boolean'",
+    ),
+    "a misspelt property": (
+        lambda d: resource(d, "events").update({"azru:evidence": True}),
+        "resources/3/azru:evidence: azru has no such property; it reads azru:idPrefix, azru:singular, "
+        "azru:evidenced here",
+    ),
+    "a field property on a resource": (
+        lambda d: resource(d, "events").update({"azru:edtf": True}),
+        "resources/3/azru:edtf: azru has no such property",
+    ),
+    "a prefix twice": (
+        lambda d: resource(d, "detentions").update({"azru:idPrefix": "evt"}),
+        "resources/5/azru:idPrefix: the resource 'events' has 'evt' already",
+    ),
+    "a singular twice": (
+        lambda d: resource(d, "detentions").update({"azru:singular": "event"}),
+        "resources/5/azru:singular: the resource 'events' has 'event' already",
+    ),
+    "an integer field as a date": (
+        lambda d: field(d, "sources", "bytes").update({"azru:edtf": True}),
+        "resources/0/schema/fields/10/azru:edtf: only a string field can have it",
+    ),
+    "made ids without a key": (
+        lambda d: resource(d, "events")["schema"].pop("primaryKey"),
+        "resources/3/azru:idPrefix: made ids need a primaryKey to hold them",
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(DOMAIN_SHAPES))
+def test_a_domain_fact_of_the_wrong_shape_is_refused(attack: str) -> None:
+    change, message = DOMAIN_SHAPES[attack]
+    proposed = trusted_descriptor()
+    change(proposed)
+    found = [f.message for f in descriptor.problems(proposed) if f.code == "descriptor-not-conforming"]
+    assert any(m.startswith(message) for m in found), found
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "error"),
+    [
+        (
+            lambda d: resource(d, "participants").update({"azru:evidenced": True}),
+            "claims.participant_id",
+            "no foreign key into participants.participant_id",
+        ),
+        (
+            lambda d: resource(d, "claims")["schema"]["foreignKeys"].pop(0),
+            "claims.event_id",
+            "no foreign key into events.event_id",
+        ),
+        (
+            lambda d: resource(d, "events")["schema"].pop("primaryKey"),
+            "events",
+            "a resource with azru:evidenced needs a primaryKey for claims to point at",
+        ),
+        (
+            lambda d: [r.pop("azru:evidenced", None) for r in d["resources"]],
+            "claims",
+            "no resource has azru:evidenced, so claims would support nothing",
+        ),
+    ],
+    ids=["a new evidenced table", "a claims key removed", "no key to point at", "nothing evidenced"],
+)
+def test_claims_must_be_able_to_point_at_every_evidenced_table(
+    change: Callable[[dict[str, Any]], object], where: str, error: str
+) -> None:
+    proposed = trusted_descriptor()
+    change(proposed)
+    assert [f.message for f in descriptor.invariant_findings(proposed)] == [f"{where}: {error}"]

@@ -16,11 +16,11 @@ import duckdb
 import pytest
 from azru.checks import WHITESPACE, _printable_only
 from azru.edtf_dates import EARLIEST, LATEST, EdtfError, bounds, precision
-from azru.ids import CROCKFORD, PREFIXES, new_id
+from azru.ids import CROCKFORD, new_id
 from azru.text import FORBIDDEN, NFC_SUSPECTS, is_forbidden, nfc_suspects, normalise_whitespace
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import RESOURCES
+from strategies import PACKAGE
 
 # --- EDTF -----------------------------------------------------------------------------------------------
 
@@ -213,22 +213,27 @@ def test_only_patterns_of_printable_ascii_skip_the_character_regex(pattern: str,
 
 # --- ids ------------------------------------------------------------------------------------------------
 
-ID_PATTERNS = {
-    r["name"]: f["constraints"]["pattern"]
-    for r in RESOURCES.values()
-    for f in r["schema"]["fields"]
-    if f["name"] == r["schema"]["primaryKey"][0] and r["name"] in PREFIXES
+# The prefix each table's key pattern demands, for the tables whose key is a made id.
+PATTERN_PREFIXES = {
+    table.name: match[1]
+    for table in PACKAGE.fact_tables
+    if (match := re.match(r"\^([a-z0-9]+)-", table.field(table.primary_key[0]).constraints.get("pattern", "")))
 }
 
 
-@pytest.mark.parametrize("table", sorted(PREFIXES))
+@pytest.mark.parametrize("table", [table.name for table in PACKAGE.id_tables()])
 def test_new_ids_match_the_descriptor(table: str) -> None:
-    assert re.fullmatch(ID_PATTERNS[table], new_id(table))
+    spec = PACKAGE.tables[table]
+    assert spec.id_prefix is not None
+    assert re.fullmatch(spec.field(spec.primary_key[0]).constraints["pattern"], new_id(spec.id_prefix))
 
 
 def test_every_table_with_ids_has_its_own_prefix_and_crockford_has_no_ambiguous_letters() -> None:
-    assert sorted(ID_PATTERNS) == sorted(PREFIXES)
-    assert len(set(PREFIXES.values())) == len(PREFIXES)
+    declared = {table.name: table.id_prefix for table in PACKAGE.id_tables()}
+    assert declared == PATTERN_PREFIXES
+    assert len(set(declared.values())) == len(declared)
+    retired = re.match(r"\^\(([a-z0-9|]+)\)-", PACKAGE.tables["tombstones"].field("retired_id").constraints["pattern"])
+    assert retired and set(retired[1].split("|")) == set(declared.values())  # any made id can be retired
     assert len(set(CROCKFORD)) == 32 and not set("ilou") & set(CROCKFORD)
 
 
@@ -238,7 +243,7 @@ def test_ids_made_in_parallel_never_collide() -> None:
 
     def make(out: list[str]) -> None:
         barrier.wait()
-        out.extend(new_id("events") for _ in range(500))
+        out.extend(new_id("evt") for _ in range(500))
 
     threads = [threading.Thread(target=make, args=(out,)) for out in made]
     for thread in threads:

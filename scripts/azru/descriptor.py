@@ -4,12 +4,24 @@ domain's invariants, and compared with a trusted copy so that a pull request can
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from . import domain
 from .guarded import path_problem
+from .package import (
+    EDTF,
+    EVIDENCED,
+    FIELD_PROPERTIES,
+    ID_PREFIX,
+    NAMESPACE,
+    RESOURCE_PROPERTIES,
+    SEARCHABLE,
+    SINGULAR,
+    Package,
+)
 from .rules import Finding
 
 DESCRIPTOR = "datapackage.json"
@@ -41,6 +53,9 @@ SHAPE = {
                     "encoding": {"enum": ["utf-8", "UTF-8"]},
                     "format": {"const": "csv"},
                     "mediatype": {"const": "text/csv"},
+                    ID_PREFIX: {"type": "string", "pattern": "^[a-z][a-z0-9]{0,15}$"},
+                    SINGULAR: NAME,
+                    EVIDENCED: {"type": "boolean"},
                     "dialect": {
                         "type": "object",
                         "properties": {key: {"const": value} for key, value in DIALECT.items()},
@@ -85,6 +100,8 @@ SHAPE = {
                 "missingValues": {"const": [""]},
                 "trueValues": BOOLEAN_WORDS,
                 "falseValues": BOOLEAN_WORDS,
+                EDTF: {"type": "boolean"},
+                SEARCHABLE: {"type": "boolean"},
                 "constraints": {
                     "type": "object",
                     "properties": {
@@ -177,8 +194,11 @@ def _not_conforming(where: str, error: str) -> Finding:
 
 
 def _structure(descriptor: dict[str, Any]) -> Iterator[Finding]:
-    """Names unique, paths plain, patterns compilable, and every key naming fields that exist."""
+    """Names unique, paths plain, patterns compilable, every key naming fields that exist, and the
+    azru: properties usable."""
     resources = descriptor["resources"]
+    yield from _unknown_properties("", descriptor, ())
+    yield from _domain_properties(resources)
     fields = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in resources}
     seen_resources: set[str] = set()
     for i, resource in enumerate(resources):
@@ -216,6 +236,37 @@ def _structure(descriptor: dict[str, Any]) -> Iterator[Finding]:
                 yield _not_conforming(f"{where}/schema/foreignKeys/{j}/reference/fields", error)
 
 
+def _domain_properties(resources: list[dict[str, Any]]) -> Iterator[Finding]:
+    """Each id prefix and singular names one table, made ids have a key to hold them, and only string
+    fields hold EDTF dates or search text."""
+    owners: dict[tuple[str, str], str] = {}
+    for i, resource in enumerate(resources):
+        where = f"resources/{i}"
+        yield from _unknown_properties(f"{where}/", resource, RESOURCE_PROPERTIES)
+        for key in (ID_PREFIX, SINGULAR):
+            value = resource.get(key)
+            if value is None:
+                continue
+            owner = owners.setdefault((key, value), resource["name"])
+            if owner != resource["name"]:
+                yield _not_conforming(f"{where}/{key}", f"the resource {owner!r} has {value!r} already")
+        if ID_PREFIX in resource and not resource["schema"].get("primaryKey"):
+            yield _not_conforming(f"{where}/{ID_PREFIX}", "made ids need a primaryKey to hold them")
+        for j, field in enumerate(resource["schema"]["fields"]):
+            yield from _unknown_properties(f"{where}/schema/fields/{j}/", field, FIELD_PROPERTIES)
+            for key in FIELD_PROPERTIES:
+                if field.get(key) and field.get("type", "string") != "string":
+                    yield _not_conforming(f"{where}/schema/fields/{j}/{key}", "only a string field can have it")
+
+
+def _unknown_properties(where: str, spec: dict[str, Any], known: tuple[str, ...]) -> Iterator[Finding]:
+    """A misspelt azru: property would silently declare nothing, so it is refused."""
+    for key in spec:
+        if key.startswith(NAMESPACE) and key not in known:
+            accepted = f"it reads {', '.join(known)} here" if known else "it reads none here"
+            yield _not_conforming(f"{where}{key}", f"azru has no such property; {accepted}")
+
+
 # RE2 (DuckDB's engine) refuses backreferences and lookaround; Python's re is the reference syntax.
 NOT_RE2 = re.compile(r"\\[1-9]|\(\?[=!<]")
 
@@ -244,29 +295,44 @@ def _profile(descriptor: dict[str, Any]) -> Iterator[Finding]:
 
 
 def invariant_findings(descriptor: dict[str, Any]) -> Iterator[Finding]:
-    """The evidence model of azru.domain, which every descriptor must keep."""
-    resources = {r["name"]: r["schema"] for r in descriptor["resources"]}
+    """The evidence model, which every descriptor must keep: the evidence tables of azru.domain, and a
+    claims field pointing at each table whose rows the descriptor says need evidence."""
+    schemas = {r["name"]: r["schema"] for r in descriptor["resources"]}
     for table, key in domain.KEYS.items():
-        schema = resources.get(table)
+        schema = schemas.get(table)
         if schema is None:
-            yield Finding("invariant-broken", DESCRIPTOR, params={"where": table, "error": "the resource is missing"})
+            yield _broken(table, "the resource is missing")
             continue
         if schema.get("primaryKey") != [key]:
-            yield Finding(
-                "invariant-broken", DESCRIPTOR, params={"where": table, "error": f"primaryKey is not [{key}]"}
-            )
+            yield _broken(table, f"primaryKey is not [{key}]")
     for table, names in domain.REQUIRED_FIELDS.items():
-        specs = {f["name"]: f for f in resources.get(table, {}).get("fields", [])}
+        specs = {f["name"]: f for f in schemas.get(table, {}).get("fields", [])}
         for name in names:
             if not specs.get(name, {}).get("constraints", {}).get("required"):
-                error = "the field is missing or not required"
-                yield Finding("invariant-broken", DESCRIPTOR, params={"where": f"{table}.{name}", "error": error})
-    for table, name, target, key in domain.REFERENCES:
-        keys = resources.get(table, {}).get("foreignKeys", [])
-        wanted = {"fields": [name], "reference": {"resource": target, "fields": [key]}}
-        if wanted not in keys:
-            error = f"no foreign key into {target}.{key}"
-            yield Finding("invariant-broken", DESCRIPTOR, params={"where": f"{table}.{name}", "error": error})
+                yield _broken(f"{table}.{name}", "the field is missing or not required")
+    table, name, target, key = domain.CITATION
+    wanted = {"fields": [name], "reference": {"resource": target, "fields": [key]}}
+    if wanted not in schemas.get(table, {}).get("foreignKeys", []):
+        yield _broken(f"{table}.{name}", f"no foreign key into {target}.{key}")
+    yield from _evidence_links(Package(Path("."), descriptor))  # reads no file
+
+
+def _evidence_links(package: Package) -> Iterator[Finding]:
+    """A claims field pointing at each table that the descriptor says needs evidence."""
+    evidenced = package.evidenced_tables()
+    if not evidenced:
+        yield _broken(domain.CLAIMS, f"no resource has {EVIDENCED}, so claims would support nothing")
+    claims = package.tables.get(domain.CLAIMS)
+    for table in evidenced:
+        if not table.primary_key:
+            yield _broken(table.name, f"a resource with {EVIDENCED} needs a primaryKey for claims to point at")
+        elif claims is None or claims.field_pointing_at(table) is None:
+            (key,) = table.primary_key
+            yield _broken(f"{domain.CLAIMS}.{key}", f"no foreign key into {table.name}.{key}")
+
+
+def _broken(where: str, error: str) -> Finding:
+    return Finding("invariant-broken", DESCRIPTOR, params={"where": where, "error": error})
 
 
 # --- trusted against proposed ----------------------------------------------------------------------
@@ -276,6 +342,8 @@ PROSE = {"description", "title", "example", "rdfType"}
 LOWER_BOUNDS = ("minLength", "minimum")
 UPPER_BOUNDS = ("maxLength", "maximum")
 FLAGS = ("required", "unique")
+# The azru: properties that, set, make the validator refuse more rows.
+SWITCHES = (EVIDENCED, EDTF)
 
 
 def changes(trusted: dict[str, Any], proposed: dict[str, Any]) -> Iterator[Finding]:
@@ -305,9 +373,10 @@ def _changed(where: str, change: str) -> Finding:
 
 
 def _resource_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Finding]:
-    for key in sorted((old.keys() | new.keys()) - {"schema", "description", "title"}):
+    for key in sorted((old.keys() | new.keys()) - {"schema", "description", "title", *RESOURCE_PROPERTIES}):
         if old.get(key) != new.get(key):
             yield _weakened(f"{name}/{key}", f"{_short(old.get(key))} became {_short(new.get(key))}")
+    yield from _domain_changes(name, old, new, RESOURCE_PROPERTIES)
     old_schema = old["schema"]
     new_schema: dict[str, Any] = new["schema"] if isinstance(new.get("schema"), dict) else {}
     for key in ("primaryKey", "missingValues"):
@@ -335,9 +404,11 @@ def _resource_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> It
 
 
 def _field_changes(where: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Finding]:
-    for key in sorted((old.keys() | new.keys()) - PROSE - {"constraints", "name", "trueValues", "falseValues"}):
+    unchecked = PROSE | {"constraints", "name", "trueValues", "falseValues", *FIELD_PROPERTIES}
+    for key in sorted((old.keys() | new.keys()) - unchecked):
         if old.get(key) != new.get(key):
             yield _weakened(f"{where}/{key}", f"{_short(old.get(key))} became {_short(new.get(key))}")
+    yield from _domain_changes(where, old, new, FIELD_PROPERTIES)
     for key in ("trueValues", "falseValues"):
         added = [v for v in new.get(key, []) if v not in old.get(key, [])]
         if added:
@@ -352,6 +423,20 @@ def _field_changes(where: str, old: dict[str, Any], new: dict[str, Any]) -> Iter
             continue
         change = f"{key} {_short(before)} became {_short(after)}"
         if _looser(key, before, after):
+            yield _weakened(where, change)
+        else:
+            yield _changed(where, change)
+
+
+def _domain_changes(where: str, old: dict[str, Any], new: dict[str, Any], keys: tuple[str, ...]) -> Iterator[Finding]:
+    """A domain fact switched off lets through rows the trusted rules refuse; any other change of an
+    azru: property (a prefix, a singular, a fact switched on) is for a maintainer to accept."""
+    for key in keys:
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        change = f"{key} {_short(before)} became {_short(after)}"
+        if key in SWITCHES and before is True and after is not True:
             yield _weakened(where, change)
         else:
             yield _changed(where, change)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from azru import exits, guarded, ids
+from azru import exits, guarded
 from azru.package import DESCRIPTOR, Package, load, naming
 
 Rows = dict[str, dict[str, str | None]]
@@ -46,6 +46,11 @@ class Version:
 
     argument: Path
     package: Package
+
+    def has_ids(self, name: str) -> bool:
+        """Whether the version's table holds made ids (with a prefix) rather than codes."""
+        table = self.package.tables.get(name)
+        return table is not None and table.id_prefix is not None
 
     def field_names(self, name: str) -> list[str]:
         table = self.package.tables.get(name)
@@ -208,12 +213,15 @@ def diff_table(name: str, old: Version, new: Version, retired: set[str]) -> Tabl
     old_fields, new_fields = old.field_names(name), new.field_names(name)
     shared_fields = [f for f in new_fields if f in old_fields]
     removed = sorted(before.keys() - after.keys())
+    # either descriptor may say so: an older release may declare no id prefixes, and a dropped table
+    # is only in the old one
+    made_ids = old.has_ids(name) or new.has_ids(name)
     return TableDiff(
         table=name,
         added=sorted(after.keys() - before.keys()),
         removed=removed,
         # only ids with a prefix can be tombstoned; a dropped code is just listed
-        removed_without_tombstone=[key for key in removed if name in ids.PREFIXES and key not in retired],
+        removed_without_tombstone=[key for key in removed if made_ids and key not in retired],
         changed={
             key: fields
             for key in sorted(before.keys() & after.keys())

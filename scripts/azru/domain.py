@@ -1,21 +1,17 @@
-"""Domain facts no descriptor can switch off: which tables are the evidence, which rows need it, and
-the keys that tie them together. `azru validate` enforces them whatever descriptor it is given."""
+"""The part of the evidence model that the validator's own machinery depends on, so no descriptor can
+switch it off: the two evidence tables (a claim quotes a source), the fields without which a claim or a
+source proves nothing, and the tables whose text is checked against the archive. The checks read these
+tables and fields by name, in code.
+
+Everything else about a table is declared in datapackage.json, as `azru:` properties read through
+azru.package: its id prefix, whether its rows need a claim, which fields are EDTF dates or searchable.
+"""
 
 SOURCES = "sources"
 CLAIMS = "claims"
-# Each table whose rows stand for a fact, with its key, which is also the claims column pointing at it.
-EVIDENCED = {
-    "events": "event_id",
-    "detentions": "detention_id",
-    "diplomatic_summons": "summons_id",
-    "actors": "actor_id",
-}
-KEYS = {SOURCES: "source_id", CLAIMS: "claim_id", **EVIDENCED}
-# (table, field, referenced table, referenced field): a claim cites a source and supports a fact row.
-REFERENCES = (
-    (CLAIMS, "source_id", SOURCES, "source_id"),
-    *((CLAIMS, key, table, key) for table, key in EVIDENCED.items()),
-)
+KEYS = {SOURCES: "source_id", CLAIMS: "claim_id"}
+# (table, field, referenced table, referenced field): a claim cites a source.
+CITATION = (CLAIMS, "source_id", SOURCES, "source_id")
 # Fields that must exist and be required: without them a claim or a source proves nothing.
 REQUIRED_FIELDS = {
     SOURCES: ("source_id", "file_name", "sha256", "bytes", "language"),
@@ -23,3 +19,10 @@ REQUIRED_FIELDS = {
 }
 # Tables holding text that must be verbatim in an archived source.
 VERBATIM_TABLES = {SOURCES, CLAIMS, "actor_names"}
+# Still imported by checks; Package.claim_targets() replaces it.
+EVIDENCED = {
+    "events": "event_id",
+    "detentions": "detention_id",
+    "diplomatic_summons": "summons_id",
+    "actors": "actor_id",
+}

@@ -11,21 +11,9 @@ import io
 import sys
 from pathlib import Path
 
-from azru import exits, guarded, ids
+from azru import domain, exits, guarded, ids
 from azru.package import DESCRIPTOR, Field, Package, Table, load, naming
 
-SINGULAR = {
-    "source": "sources",
-    "actor": "actors",
-    "actor_name": "actor_names",
-    "event": "events",
-    "participant": "participants",
-    "detention": "detentions",
-    "summons": "diplomatic_summons",
-    "claim": "claims",
-}
-# Rows that stand for a fact and so need a claim pointing at them.
-EVIDENCED = ("events", "detentions", "diplomatic_summons", "actors")
 # "unknown" is the honest value of a precision or basis while what it qualifies is empty; once a date
 # or place is given, only the contributor can say how precise it is and where it came from.
 UNKNOWN_WHILE_EMPTY = {
@@ -49,8 +37,9 @@ class PackageError(Exception):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    tables = ", ".join(ids.PREFIXES)
-    parser.add_argument("table", help=f"table to add a row to: {tables} (or the singular, e.g. claim)")
+    parser.add_argument(
+        "table", help="table to add a row to: one with an id prefix in datapackage.json, or its singular, e.g. claim"
+    )
     parser.add_argument(
         "--set",
         dest="assignments",
@@ -63,8 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--for",
         dest="target_id",
         metavar="ID",
-        help="the row this one belongs to; its prefix picks the column (evt- event_id, det- detention_id, "
-        "sum- summons_id, act- actor_id, src- source_id)",
+        help="the row this one belongs to; its id prefix picks the column (evt- sets event_id, src- source_id)",
     )
     parser.add_argument("--package", type=Path, default=Path("."), help="package folder (default: .)")
     parser.add_argument("--no-input", action="store_true", help="never prompt, even on a terminal")
@@ -73,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         package = open_package(args.package)
-        table = resolve_table(package, args.table)
+        table, prefix = resolve_table(package, args.table)
         row: Row = {}
         if args.target_id:
             row.update(link_to(package, table, args.target_id))
@@ -88,12 +76,12 @@ def run(args: argparse.Namespace) -> int:
         if sys.stdin.isatty() and not args.no_input:
             ask_for_missing(package, table, row)
         fill_defaults(table, row)
-        row[table.primary_key[0]] = ids.new_id(table.name)
+        row[table.primary_key[0]] = ids.new_id(prefix)
         append_row(package, table, row)
     except (PackageError, guarded.Refused) as exc:
         print(f"azru new: {exc}", file=sys.stderr)
         return exits.INVALID
-    report(table, row)
+    report(package, table, row)
     return exits.OK
 
 
@@ -103,11 +91,14 @@ def open_package(root: Path) -> Package:
     return load(root)
 
 
-def resolve_table(package: Package, name: str) -> Table:
-    table_name = SINGULAR.get(name, name)
-    if table_name not in ids.PREFIXES or table_name not in package.tables:
-        raise UsageError(f"unknown table '{name}'; expected one of: {', '.join(ids.PREFIXES)}")
-    return package.tables[table_name]
+def resolve_table(package: Package, name: str) -> tuple[Table, str]:
+    """The table named by its name or singular, and the prefix of its ids: azru new makes rows only
+    for tables with one."""
+    table = package.tables.get(name) or package.table_for_singular(name)
+    if table is None or table.id_prefix is None:
+        expected = ", ".join(t.name for t in package.id_tables())
+        raise UsageError(f"unknown table '{name}'; expected one of: {expected}")
+    return table, table.id_prefix
 
 
 def parse_assignments(table: Table, assignments: list[str]) -> Row:
@@ -126,29 +117,16 @@ def parse_assignments(table: Table, assignments: list[str]) -> Row:
 
 def link_to(package: Package, table: Table, target_id: str) -> Row:
     """The column of ``table`` that points at ``target_id``'s table, set to ``target_id``."""
-    prefix = target_id.partition("-")[0]
-    target_table = next((name for name, p in ids.PREFIXES.items() if p == prefix), None)
-    if target_table is None:
-        known = ", ".join(f"{p}-" for p in ids.PREFIXES.values())
+    target = package.table_for_prefix(target_id.partition("-")[0])
+    if target is None:
+        known = ", ".join(f"{t.id_prefix}-" for t in package.id_tables())
         raise UsageError(f"--for {target_id}: unknown id prefix; expected one of: {known}")
-    column = column_for(table, target_table)
+    column = table.field_pointing_at(target)
     if column is None:
-        raise UsageError(f"--for {target_id}: a {table.name} row cannot point at a {target_table} row")
-    target_key = package.tables[target_table].primary_key[0]
-    if target_id not in package.read(target_table)[target_key].to_list():
-        raise UsageError(f"--for {target_id}: no such row in {package.tables[target_table].path}")
+        raise UsageError(f"--for {target_id}: a {table.name} row cannot point at a {target.name} row")
+    if target_id not in package.read(target.name)[target.primary_key[0]].to_list():
+        raise UsageError(f"--for {target_id}: no such row in {target.path}")
     return {column: target_id}
-
-
-def column_for(table: Table, target_table: str) -> str | None:
-    """The foreign key of ``table`` into ``target_table`` that carries the target's own key name.
-
-    Matching the name picks claims.actor_id (the actor the claim is about) over claimant_actor_id.
-    """
-    return next(
-        (local for local, target, key in table.references() if target == target_table and local == key),
-        None,
-    )
 
 
 def default_for(table: Table, field: Field, row: Row) -> str | None:
@@ -243,16 +221,16 @@ def append_row(package: Package, table: Table, row: Row) -> None:
         guarded.append(package.root, table.path, buffer.getvalue().encode("utf-8"))
 
 
-def report(table: Table, row: Row) -> None:
+def report(package: Package, table: Table, row: Row) -> None:
     row_id = row[table.primary_key[0]]
     print(row_id)
     say(f"added {row_id} to {table.path}\n")
     missing = [f.name for f in table.fields if f.required and not row.get(f.name)]
     if missing:
         say(f"still to fill in: {', '.join(missing)}\n")
-    if table.name == "claims":
-        targets = [column for name in EVIDENCED if (column := column_for(table, name))]
+    if table.name == domain.CLAIMS:
+        targets = list(package.claim_targets().values())
         if not any(row.get(column) for column in targets):
             say(f"point it at the row it supports: set one of {', '.join(targets)} (or use --for ID)\n")
-    if table.name in EVIDENCED:
+    if table.evidenced:
         say(f"add its evidence: azru new claim --for {row_id}\n")

@@ -1,21 +1,40 @@
-"""The descriptor as the one source of truth: tables, fields, keys, codelists."""
+"""The descriptor as the one source of truth: tables, fields, keys, codelists, and the domain facts.
+
+The domain facts are custom properties in one namespace, `azru:`, which the Data Package standard
+allows and other readers ignore. This module is the only one that reads them:
+
+- on a resource, `azru:idPrefix` (ids of its rows are the prefix, `-` and 10 random characters),
+  `azru:singular` (the name `azru new` also accepts) and `azru:evidenced` (each row needs a claim; the
+  claims field pointing at it is the foreign key claims.<key> -> table.<key>, <key> its primary key);
+- on a field, `azru:edtf` (an EDTF date held as a string) and `azru:searchable` (in the release's
+  full-text index).
+"""
 
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from azru import guarded
+from azru import domain, guarded
 
 if TYPE_CHECKING:  # polars is slow to import and `azru validate` does not need it
     import polars as pl
 
 DESCRIPTOR = "datapackage.json"
 CODELIST_DIR = "data/codelists/"
-# String fields holding EDTF dates (Table Schema has no EDTF type; `azru validate` parses them).
+NAMESPACE = "azru:"
+ID_PREFIX = "azru:idPrefix"
+SINGULAR = "azru:singular"
+EVIDENCED = "azru:evidenced"
+EDTF = "azru:edtf"
+SEARCHABLE = "azru:searchable"
+RESOURCE_PROPERTIES = (ID_PREFIX, SINGULAR, EVIDENCED)
+FIELD_PROPERTIES = (EDTF, SEARCHABLE)
+# Still imported by checks, build and their tests; Field.is_edtf replaces it.
 EDTF_FIELDS = ("date", "published", "release_date")
 
 
@@ -31,6 +50,15 @@ class Field:
     def required(self) -> bool:
         return bool(self.constraints.get("required"))
 
+    @property
+    def is_edtf(self) -> bool:
+        """Whether the field holds EDTF dates (Table Schema has no EDTF type; `azru validate` parses them)."""
+        return self.spec.get(EDTF) is True
+
+    @property
+    def searchable(self) -> bool:
+        return self.spec.get(SEARCHABLE) is True
+
 
 @dataclass(frozen=True)
 class Table:
@@ -40,10 +68,28 @@ class Table:
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
     foreign_keys: tuple[dict[str, Any], ...]
+    spec: dict[str, Any] = dataclass_field(default_factory=dict)  # the resource as the descriptor gives it
 
     @property
     def is_codelist(self) -> bool:
         return self.path.startswith(CODELIST_DIR)
+
+    @property
+    def id_prefix(self) -> str | None:
+        """What every id of the table starts with (before a `-`); None for a table without made ids."""
+        prefix: str | None = self.spec.get(ID_PREFIX)
+        return prefix
+
+    @property
+    def singular(self) -> str | None:
+        """The name `azru new` also accepts for the table (`event` for `events`)."""
+        singular: str | None = self.spec.get(SINGULAR)
+        return singular
+
+    @property
+    def evidenced(self) -> bool:
+        """Whether each row stands for a fact, and so needs a claim pointing at it."""
+        return self.spec.get(EVIDENCED) is True
 
     @property
     def field_names(self) -> list[str]:
@@ -59,6 +105,15 @@ class Table:
             target = fk["reference"].get("resource") or self.name
             out.append((fk["fields"][0], target, fk["reference"]["fields"][0]))
         return out
+
+    def field_pointing_at(self, target: "Table") -> str | None:
+        """The field of this table that holds ids of ``target``'s rows: the foreign key into its primary
+        key that carries the key's own name, so claims.actor_id (the actor a claim is about) and not
+        claims.claimant_actor_id."""
+        if len(target.primary_key) != 1:
+            return None
+        (key,) = target.primary_key
+        return key if (key, target.name, key) in self.references() else None
 
 
 @dataclass(frozen=True)
@@ -88,6 +143,7 @@ class Package:
                 fields=fields,
                 primary_key=tuple(schema.get("primaryKey", [])),
                 foreign_keys=tuple(schema.get("foreignKeys", [])),
+                spec=res,
             )
         return out
 
@@ -98,6 +154,31 @@ class Package:
     @property
     def codelists(self) -> list[Table]:
         return [t for t in self.tables.values() if t.is_codelist]
+
+    def evidenced_tables(self) -> list[Table]:
+        return [t for t in self.tables.values() if t.evidenced]
+
+    def claim_targets(self) -> dict[str, str]:
+        """Each evidenced table with the claims field that points at it, in the order of claims' fields."""
+        claims = self.tables.get(domain.CLAIMS)
+        if claims is None:
+            return {}
+        pointing = {column: t.name for t in self.evidenced_tables() if (column := claims.field_pointing_at(t))}
+        return {pointing[name]: name for name in claims.field_names if name in pointing}
+
+    def id_tables(self) -> list[Table]:
+        """The tables whose rows get ids made by `azru new`."""
+        return [t for t in self.tables.values() if t.id_prefix]
+
+    def table_for_prefix(self, prefix: str) -> Table | None:
+        return next((t for t in self.id_tables() if t.id_prefix == prefix), None)
+
+    def table_for_singular(self, singular: str) -> Table | None:
+        return next((t for t in self.tables.values() if t.singular == singular), None)
+
+    def searchable_fields(self) -> list[tuple[Table, Field]]:
+        """The fields of the release's full-text index, in descriptor order."""
+        return [(t, f) for t in self.tables.values() for f in t.fields if f.searchable]
 
     def read(self, name: str) -> "pl.DataFrame":
         """A table as written: every column a string, empty cells as null."""
