@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 from azru.cli import main
 from azru.generate import timeline_figure
-from azru.package import EDTF_FIELDS, Package, load
+from azru.package import Package, load
 from azru.release import build
 from azru.release.parquet import ARROW_TYPES
 from azru.release.sqlite import SQLITE_TYPES
@@ -347,7 +347,7 @@ def check_parquet_types(con: duckdb.DuckDBPyConnection, built: Built) -> None:
         expected = []
         for field in table.fields:
             expected.append((field.name, DUCKDB_TYPES[field.type]))
-            if field.name in EDTF_FIELDS:
+            if field.is_edtf:
                 expected += [(f"{field.name}_lower", "DATE"), (f"{field.name}_upper", "DATE")]
         path = built.out / "parquet" / f"{name}.parquet"
         described = con.execute("SELECT column_name, column_type FROM (DESCRIBE FROM read_parquet(?))", [str(path)])

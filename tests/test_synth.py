@@ -22,7 +22,7 @@ from edtf import parse_edtf
 REPO = Path(__file__).resolve().parents[1]
 EVENTS = 1000
 # Tables whose every row needs a claim, and the claims column that points at them.
-CLAIMED = {"events": "event_id", "detentions": "detention_id", "diplomatic_summons": "summons_id", "actors": "actor_id"}
+CLAIMED = load(REPO).claim_targets()
 FULL_DATE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DATE_COLUMNS = ["date", "date_precision", "date_basis", "date_note"]
 # Bidi controls, zero-width characters and the BOM: invisible, and never wanted inside a cell.

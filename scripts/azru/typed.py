@@ -11,7 +11,7 @@ from datetime import date
 import polars as pl
 
 from azru import edtf_dates
-from azru.package import EDTF_FIELDS, Field, Package, Table
+from azru.package import Field, Package, Table
 
 
 class BuildError(Exception):
@@ -67,7 +67,7 @@ def columns(table: Table) -> list[Column]:
     out = []
     for field in table.fields:
         out.append(Column(field))
-        if field.name in EDTF_FIELDS:
+        if field.is_edtf:
             out += [Column(field, "lower"), Column(field, "upper")]
     return out
 

@@ -84,6 +84,8 @@ class Context:
     places: list[tuple[str, str, str]]
     # Ids of the tables other tables refer to, by row.
     ids: dict[str, pl.Series]
+    # Each table a claim can support, with the claims field that points at it.
+    claim_targets: dict[str, str]
 
     def ref(self, table: str, index: pl.Expr) -> pl.Expr:
         return pl.lit(self.ids[table]).gather(index)
@@ -100,7 +102,7 @@ class Context:
 
 def new_context(package: Package, seed: int, sizes: Sizes) -> Context:
     """The context for writing `package`, whose descriptor and codelists are already in place."""
-    draws = Draws(seed)
+    draws = Draws(seed, {table.name: table.id_prefix for table in package.id_tables() if table.id_prefix})
     codes = {table.name: package.read(table.name)["code"].to_list() for table in package.codelists}
     countries = [code for code in COUNTRIES if code in set(codes["countries"])]
     referenced = {
@@ -118,4 +120,5 @@ def new_context(package: Package, seed: int, sizes: Sizes) -> Context:
         countries=countries,
         places=[place for place in PLACES if place[1] in {"", *countries}],
         ids={table: draws.id(table, span(0, count)) for table, count in referenced.items()},
+        claim_targets=package.claim_targets(),
     )

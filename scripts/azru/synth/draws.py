@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from azru.ids import CROCKFORD, PREFIXES, RANDOM_LENGTH
+from azru.ids import CROCKFORD, RANDOM_LENGTH
 
 # 2**31 - 1 is prime, and residues below it multiply without overflowing Int64.
 PRIME = 2_147_483_647
@@ -21,8 +21,9 @@ ID_ROUNDS = 3
 class Draws:
     """Pseudo-random integers per row, from (seed, salt, row index) alone."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, prefixes: dict[str, str]) -> None:
         self.seed = seed
+        self.prefixes = prefixes  # table -> the id prefix its descriptor declares
 
     def _constants(self, salt: str, count: int, limit: int) -> list[int]:
         rng = random.Random(f"{self.seed}/{salt}")
@@ -57,7 +58,7 @@ class Draws:
         digit_pairs = pl.Series([a + b for a in CROCKFORD for b in CROCKFORD])
         base = len(digit_pairs)
         pairs = [digit_pairs.gather((x // base**k) % base) for k in reversed(range(RANDOM_LENGTH // 2))]
-        return pl.select(pl.concat_str([pl.lit(f"{PREFIXES[table]}-"), *pairs])).to_series()
+        return pl.select(pl.concat_str([pl.lit(f"{self.prefixes[table]}-"), *pairs])).to_series()
 
 
 def times_mod_id_space(x: pl.Series, multiplier: int) -> pl.Series:

@@ -215,12 +215,6 @@ def head_count_figures(ctx: Context, detention: pl.Expr) -> dict[str, pl.Expr]:
 
 
 NO_FIGURES = {"measure": NULL, "value_min": NULL_INTEGER, "value_max": NULL_INTEGER, "value_qualifier": NULL}
-CLAIM_TARGETS = {
-    "events": "event_id",
-    "detentions": "detention_id",
-    "diplomatic_summons": "summons_id",
-    "actors": "actor_id",
-}
 
 
 def quote(language: pl.Expr, phrase: pl.Expr, claim: pl.Expr) -> pl.Expr:
@@ -243,7 +237,10 @@ def claims_chunk(
     phrase = ctx.draws.below(ROW, "claim/phrase", len(QUOTES))
     return rows(start, stop).select(
         claim_id=ctx.draws.id("claims", span(start, stop)),
-        **{column: ctx.ref(table, target_row) if table == target else NULL for table, column in CLAIM_TARGETS.items()},
+        **{
+            column: ctx.ref(table, target_row) if table == target else NULL
+            for table, column in ctx.claim_targets.items()
+        },
         source_id=ctx.ref("sources", source),
         quote=quote(language, phrase, ROW),
         quote_en=pl.when(language != 0).then(quote(pl.lit(0), phrase, ROW)),
