@@ -1,4 +1,4 @@
-"""Generated files (JSON Schemas, codebook, error catalogue, countries) match their sources."""
+"""Generated files (JSON Schemas, codebook, error catalogue, countries, datasheet counts) match their sources."""
 
 from pathlib import Path
 

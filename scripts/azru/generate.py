@@ -1,15 +1,16 @@
 """`azru schemas`: everything derived from datapackage.json and azru.rules, written by one command.
 
 JSON Schemas (draft-07, one per table, describing a typed row as in the NDJSON release), the
-codebook, the error catalogue, the ISO 3166 country codelist, the timeline figure and the
-descriptor's `sources` list (from data/sources.csv). tests/test_generated.py fails with
-"run `make schemas`" when any of them is stale.
+codebook, the error catalogue, the ISO 3166 country codelist, the timeline figure, the
+descriptor's `sources` list (from data/sources.csv) and the counts quoted in DATASHEET.md.
+tests/test_generated.py fails with "run `make schemas`" when any of them is stale.
 """
 
 import argparse
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,32 @@ def generated_files(root: Path) -> dict[str, str]:
     files["docs/errors.md"] = error_catalogue()
     files["docs/timeline.svg"] = timeline_figure(package)
     files["datapackage.json"] = _dump({**package.descriptor, "sources": descriptor_sources(root, package)})
+    files[DATASHEET] = with_counts((root / DATASHEET).read_text(encoding="utf-8"), package)
     return files
+
+
+DATASHEET = "DATASHEET.md"
+# <!-- count:TABLE -->…<!-- /count --> or <!-- count:TABLE.FIELD=VALUE -->…<!-- /count -->, VALUE as the CSV has it
+COUNT_MARKER = re.compile(
+    r"<!-- count:(?P<key>(?P<table>[a-z_]+)(?:\.(?P<field>[a-z_]+)=(?P<value>\S*))?) -->.*?<!-- /count -->"
+)
+
+
+def with_counts(text: str, package: Package) -> str:
+    """The text with every count marker holding the number of rows it names, so prose never goes stale."""
+    rows: dict[str, list[dict[str, str]]] = {}
+
+    def count(marker: re.Match[str]) -> str:
+        table, field, value = marker["table"], marker["field"], marker["value"]
+        if table not in package.tables or (field and field not in package.tables[table].field_names):
+            raise ValueError(f"{DATASHEET}: {marker[0]} names no table or field of the package")
+        if table not in rows:
+            data = package.read_bytes(package.tables[table].path).decode("utf-8")
+            rows[table] = list(csv.DictReader(io.StringIO(data, newline="")))
+        n = sum(1 for row in rows[table] if field is None or row[field] == value)
+        return f"<!-- count:{marker['key']} -->{n}<!-- /count -->"
+
+    return COUNT_MARKER.sub(count, text)
 
 
 def timeline_figure(package: Package) -> str:
