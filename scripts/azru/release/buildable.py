@@ -5,7 +5,7 @@ from collections import Counter
 
 from azru.package import Package
 from azru.release.output import is_release_file, release_files
-from azru.release.sqlite import SEARCH_SHADOWS, SEARCH_TABLE, SEARCHABLE, claim_views, indexes
+from azru.release.sqlite import SEARCHABLE, claim_views, indexes, search_objects
 from azru.typed import columns
 
 # The fields build reads by name, for the search index and the timeline.
@@ -56,13 +56,12 @@ def name_clashes(package: Package) -> list[str]:
         ]
     objects = [
         *package.tables,
-        SEARCH_TABLE,
-        *(f"{SEARCH_TABLE}_{shadow}" for shadow in SEARCH_SHADOWS),
+        *search_objects(),
         *(name for name, _, _ in claim_views(package)),
         *(name for table in package.tables.values() for name, _ in indexes(table)),
     ]
     problems += [
-        f"two objects in the database would be named {name} (tables, claim views, indexes and the search index "
+        f"two objects in the database would be named {name} (tables, claim views, indexes and the full-text tables "
         "share one namespace)"
         for name, count in Counter(objects).items()
         if count > 1
