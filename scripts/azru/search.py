@@ -6,17 +6,20 @@ spelling of their source. Both sides are folded to one form, in this order:
 1. Unicode NFKD: compatibility forms become plain letters (Arabic presentation forms, ligatures such as
    ﻻ, full-width Latin) and letters split into a base letter and marks (أ = ا + hamza above,
    ؤ = و + hamza above, ئ = ي + hamza above, آ = ا + madda, é = e + acute).
-2. Case folding as Python's `str.casefold` (full Unicode folding: ß → ss, ς → σ, İ → i).
-3. Removed: every nonspacing mark (Unicode category Mn, in every script) — Arabic harakat, tanwin, shadda,
-   sukun, superscript alef and the hamza and madda split off in step 1, Latin accents, й → и, ё → е — and
-   every format character (category Cf: zero-width joiners, direction marks, soft hyphen), and tatweel ـ.
-4. Replaced: alef wasla ٱ → ا; alef maqsura ى and Persian yeh ی → ي; teh marbuta ة → ه; Arabic-Indic
+2. Hamza on a carrier, و or ي followed by hamza above, becomes the hamza alone: ء.
+3. Case folding as Python's `str.casefold` (full Unicode folding: ß → ss, ς → σ, İ → i).
+4. Removed: every nonspacing mark (Unicode category Mn, in every script) — Arabic harakat, tanwin, shadda,
+   sukun, superscript alef and the hamza and madda split off alef in step 1, Latin accents, й → и,
+   ё → е — every format character (category Cf: zero-width joiners, direction marks, soft hyphen), and
+   tatweel ـ.
+5. Replaced: alef wasla ٱ → ا; alef maqsura ى and Persian yeh ی → ي; teh marbuta ة → ه; Arabic-Indic
    digits ٠–٩ and ۰–۹ → 0–9.
 
-So every alef with hamza or madda is a bare ا, hamza on و or ي leaves its carrier (مسؤول → مسوول,
-مسئول → مسيول: the two spellings stay apart), and a lone hamza ء stays. Teh marbuta is folded to heh as
-search engines do (Lucene's ArabicNormalizer): words are often written with either, and the folding merges
-no two words the dataset tells apart. Words keep their prefixes (ال، و، ب، ل، ف، ك): the index matches
+Why these: hamza on alef is often left out in writing, so أ إ آ ٱ and ا are one letter; on و and ي the
+carrier varies with the spelling convention (مسؤول and مسئول, شؤون and شئون) while the hamza is rarely left
+out, so the carrier goes and ء stays (both spellings become مسءول). Teh marbuta and heh, alef maqsura and
+yeh, are written for each other, and search engines fold them so (Lucene's ArabicNormalizer); the price is
+that على (on) and علي (Ali) become one word. Words keep their prefixes (ال، و، ب، ل، ف، ك): the index matches
 substrings, so «قتل» finds «وقتل» and «القتل» without stripping them.
 
 This module needs only the standard library, so it can be copied next to a downloaded release.
@@ -33,6 +36,8 @@ from pathlib import Path
 NORMALISE_FUNCTION = "azru_normalise"
 QUERY_FUNCTION = "azru_query"
 TATWEEL = "\u0640"
+HAMZA, HAMZA_ABOVE = "\u0621", "\u0654"
+CARRIERS = ("\u0648", "\u064a")  # waw, yeh
 REPLACED = {
     "\u0671": "\u0627",  # alef wasla → alef
     "\u0649": "\u064a",  # alef maqsura → yeh
@@ -50,7 +55,10 @@ def normalise(text: str) -> str:
     """`text` folded as the module's docstring says."""
     if text.isascii():  # no marks, format characters or compatibility forms: only the case to fold
         return text.lower()
-    return unicodedata.normalize("NFKD", text).casefold().translate(folding())
+    decomposed = unicodedata.normalize("NFKD", text)
+    for carrier in CARRIERS:
+        decomposed = decomposed.replace(carrier + HAMZA_ABOVE, HAMZA)
+    return decomposed.casefold().translate(folding())
 
 
 def normalise_query(query: str) -> str:
@@ -62,7 +70,7 @@ def normalise_query(query: str) -> str:
 
 @cache
 def folding() -> dict[int, str | None]:
-    """The `str.translate` table of steps 3 and 4, made on first use: finding the marks reads all of Unicode."""
+    """The `str.translate` table of steps 4 and 5, made on first use: finding the marks reads all of Unicode."""
     removed = (char for char in map(chr, range(sys.maxunicode + 1)) if unicodedata.category(char) in REMOVED_CATEGORIES)
     return {ord(char): None for char in [*removed, TATWEEL]} | {ord(old): new for old, new in REPLACED.items()}
 

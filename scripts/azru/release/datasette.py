@@ -106,7 +106,9 @@ def folding_steps(text: str) -> list[str]:
         for old, new in folds[first : first + FOLDS_PER_STEP]:
             expression = f"replace({expression}, {literal(old)}, {literal(new)})"
         steps.append(f"folded{step}(text) AS (SELECT {expression} FROM folded{step - 1})")
-    steps.append(f"wanted(terms) AS (SELECT coalesce(nullif(escape_fts(text), ''), '\"\"') FROM folded{len(steps) - 1})")
+    steps.append(
+        f"wanted(terms) AS (SELECT coalesce(nullif(escape_fts(text), ''), '\"\"') FROM folded{len(steps) - 1})"
+    )
     return steps
 
 
