@@ -40,7 +40,7 @@ def search_hits(built: Built, query: str) -> set[tuple[str, str]]:
     package = built.package
     hits = set()
     with closing(search.connect(built.database)) as con:
-        for name in searched_columns():
+        for name in searched_columns(package):
             (key,) = package.tables[name].primary_key
             index = identifier(search_table(name))
             found = con.execute(

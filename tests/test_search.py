@@ -140,7 +140,7 @@ def texts(repository: Built) -> dict[Row, list[str]]:
     """The normalised searchable texts of every row that has any, read from the tables (not the indexes)."""
     package, found = repository.package, {}
     with closing(sqlite3.connect(repository.database)) as con:
-        for name, searched in searched_columns().items():
+        for name, searched in searched_columns(package).items():
             (key,) = package.tables[name].primary_key
             for row_key, *values in con.execute(
                 f"SELECT {identifier(key)}, {', '.join(map(identifier, searched))} FROM {identifier(name)}"

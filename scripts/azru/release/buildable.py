@@ -56,7 +56,7 @@ def name_clashes(package: Package) -> list[str]:
         ]
     objects = [
         *package.tables,
-        *search_objects(),
+        *search_objects(package),
         *(name for name, _, _ in claim_views(package)),
         *(name for table in package.tables.values() for name, _ in indexes(table)),
     ]

@@ -64,7 +64,7 @@ def tables(package: Package) -> dict[str, dict[str, Any]]:
         if facets := [column for column in FACETS.get(name, []) if column in names]:
             described[name]["facets"] = facets
     described |= {name: {"description": description} for name, description, _ in claim_views(package)}
-    for name, searched in searched_columns().items():
+    for name, searched in searched_columns(package).items():
         described[name]["fts_table"] = search_table(name)
         described[search_table(name)] = {
             "description": f"Full-text index of {name}: its rowid is the rowid of the {name} row, each column "
@@ -78,7 +78,7 @@ def tables(package: Package) -> dict[str, dict[str, Any]]:
 def search_query(package: Package) -> dict[str, str]:
     """A canned query finding `text` in every full-text table, with Arabic folded as the index folds it."""
     selects = []
-    for name in searched_columns():
+    for name in searched_columns(package):
         (key,) = package.tables[name].primary_key
         index = identifier(search_table(name))
         selects.append(

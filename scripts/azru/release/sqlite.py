@@ -23,14 +23,14 @@ SQLITE_CHECKS = {"boolean": "IN (0, 1)"}
 SQLITE_PAGE_SIZE = 4096
 # The table whose rows are the evidence; views join it to what each claim supports.
 EVIDENCE_TABLE = "claims"
-# (table, column) pairs with searchable text. Each table's columns are indexed together, in this order, in
-# the full-text table named by search_table(table).
+# (table, column) pairs with searchable text. Each table's are indexed together, in the descriptor's order,
+# in the full-text table named by search_table(table).
 SEARCHABLE = (
-    ("events", "summary"),
-    ("events", "place"),
     ("actors", "name_en"),
     ("actors", "description"),
     ("actor_names", "name"),
+    ("events", "place"),
+    ("events", "summary"),
     ("detentions", "group_description"),
     ("detentions", "place"),
     ("detentions", "charges"),
@@ -57,7 +57,7 @@ def write_sqlite(package: Package, frames: dict[str, pl.DataFrame], path: Path) 
         con.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
         with con:
             load_tables(con, package, frames)
-            add_search(con)
+            add_search(con, package)
             for name, _, sql in claim_views(package):
                 con.execute(f"CREATE VIEW {identifier(name)} AS {sql}")
         check_foreign_keys(con)
@@ -106,12 +106,13 @@ def indexes(table: Table) -> list[tuple[str, str]]:
     ]
 
 
-def searched_columns() -> dict[str, list[str]]:
-    """The searchable columns of each table, tables in the order SEARCHABLE first names them."""
-    searched: dict[str, list[str]] = {}
-    for name, column in SEARCHABLE:
-        searched.setdefault(name, []).append(column)
-    return searched
+def searched_columns(package: Package) -> dict[str, list[str]]:
+    """The searchable columns of each table that has any, tables and columns in the descriptor's order."""
+    searched = {
+        name: [field for field in table.field_names if (name, field) in SEARCHABLE]
+        for name, table in package.tables.items()
+    }
+    return {name: fields for name, fields in searched.items() if fields}
 
 
 def search_table(name: str) -> str:
@@ -119,20 +120,20 @@ def search_table(name: str) -> str:
     return f"{name}_fts"
 
 
-def search_objects() -> list[str]:
+def search_objects(package: Package) -> list[str]:
     """Every name the full-text tables take in the database, their FTS5 storage included."""
-    tables = [search_table(name) for name in searched_columns()]
+    tables = [search_table(name) for name in searched_columns(package)]
     return [*tables, *(f"{table}_{shadow}" for table in tables for shadow in SEARCH_SHADOWS)]
 
 
-def add_search(con: sqlite3.Connection) -> None:
+def add_search(con: sqlite3.Connection, package: Package) -> None:
     """A full-text table per table with searchable text, holding that text normalised.
 
     Its rowid is the rowid of the row the text comes from, as datasette's `_search` expects; rows with no
     searchable text are left out.
     """
     search.register(con)
-    for name, searched in searched_columns().items():
+    for name, searched in searched_columns(package).items():
         table, names = identifier(search_table(name)), ", ".join(map(identifier, searched))
         con.execute(f"CREATE VIRTUAL TABLE {table} USING fts5({names}, tokenize = '{SEARCH_TOKENIZER}')")
         normalised = ", ".join(f"{search.NORMALISE_FUNCTION}({identifier(column)})" for column in searched)
