@@ -7,11 +7,16 @@ A test is slow, and gets `@pytest.mark.slow`, when it runs `azru validate` (or `
 first) or frictionless on a whole package, when one run of it takes over a second on the 2-core CI machine
 (`pytest --durations=0`; a parametrized case or all examples of a property test count as one run), or when
 it measures time or scaling. tests/test_data.py, the check of the package's own data, always runs.
+
+The repository's release is built here, once per session, for every module that reads it.
 """
 
 import os
 
+import pytest
+from azru.release import build
 from hypothesis import HealthCheck, settings
+from releases import REPO, Built
 
 settings.register_profile(
     "ci",
@@ -23,3 +28,10 @@ settings.register_profile(
 )
 settings.register_profile("thorough", max_examples=1000, deadline=None, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def repository(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    out = tmp_path_factory.mktemp("repository") / "dist"
+    build(REPO, out)
+    return Built(REPO, out)

@@ -208,15 +208,15 @@ def test_build_refuses_names_that_clash_or_leave_the_output_folder(
 ) -> None:
     def change(d: Descriptor) -> None:
         d["name"] = "../escaped"
-        rename_resource(d, "tombstones", "search")
+        rename_resource(d, "tombstones", "events_fts")
         rename_resource(d, "participants", "sqlite_participants")
         rename_resource(d, "instruments", "event_claims")
         rename_resource(d, "measures", "idx_claims_event_id")
-        field(d, "events", "place")["name"] = "date_lower"
+        field(d, "events", "notes")["name"] = "date_lower"
         resource(d, "claim_statuses")["schema"]["primaryKey"] = ["label"]
 
     package = copy_package(tmp_path / "package", change)
-    rename_column(package / "data" / "events.csv", "place", "date_lower")
+    rename_column(package / "data" / "events.csv", "notes", "date_lower")
 
     code, _, err = run(capsys, "build", str(package), "--out", str(tmp_path / "dist"))
 
@@ -226,7 +226,7 @@ def test_build_refuses_names_that_clash_or_leave_the_output_folder(
         "'../escaped.db' is not a plain file name",
         "events would have two columns named date_lower",
         "claims.status: SQLite can enforce a foreign key only into the primary key of claim_statuses, not into code",
-        "two objects in the database would be named search ",
+        "two objects in the database would be named events_fts ",
         "two objects in the database would be named event_claims ",
         "two objects in the database would be named idx_claims_event_id ",
         "SQLite keeps names starting sqlite_ to itself: sqlite_participants",

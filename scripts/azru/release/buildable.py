@@ -5,11 +5,11 @@ from collections import Counter
 
 from azru.package import Package
 from azru.release.output import is_release_file, release_files
-from azru.release.sqlite import SEARCH_SHADOWS, SEARCH_TABLE, SEARCHABLE, claim_views, indexes
+from azru.release.sqlite import claim_views, indexes, search_objects, searched_columns
 from azru.typed import columns
 
-# The fields build reads by name, for the search index and the timeline.
-NEEDED = (*SEARCHABLE, ("events", "event_type"), ("events", "date"), ("event_types", "code"), ("event_types", "label"))
+# The fields build reads by name, for the timeline.
+NEEDED = (("events", "event_type"), ("events", "date"), ("event_types", "code"), ("event_types", "label"))
 
 
 def unbuildable(package: Package) -> list[str]:
@@ -24,8 +24,11 @@ def missing_parts(package: Package) -> list[str]:
         fields = package.tables[table_name].fields if table_name in package.tables else ()
         if not any(field.name == name and field.type == "string" for field in fields):
             problems.append(f"build needs a string field {name} in a table {table_name}")
-    for table_name, _ in SEARCHABLE:
-        if table_name in package.tables and len(package.tables[table_name].primary_key) != 1:
+    events = package.tables.get("events")
+    if events and "date" in events.field_names and not events.field("date").is_edtf:
+        problems.append("the timeline needs events.date to be an EDTF date (azru:edtf)")
+    for table_name in searched_columns(package):
+        if len(package.tables[table_name].primary_key) != 1:
             problems.append(f"the search index needs {table_name} to have a primary key of one field")
     return problems + [
         f"the descriptor needs a {key} (a string) to name the release files"
@@ -56,13 +59,12 @@ def name_clashes(package: Package) -> list[str]:
         ]
     objects = [
         *package.tables,
-        SEARCH_TABLE,
-        *(f"{SEARCH_TABLE}_{shadow}" for shadow in SEARCH_SHADOWS),
+        *search_objects(package),
         *(name for name, _, _ in claim_views(package)),
         *(name for table in package.tables.values() for name, _ in indexes(table)),
     ]
     problems += [
-        f"two objects in the database would be named {name} (tables, claim views, indexes and the search index "
+        f"two objects in the database would be named {name} (tables, claim views, indexes and the full-text tables "
         "share one namespace)"
         for name, count in Counter(objects).items()
         if count > 1

@@ -1,5 +1,5 @@
-"""One SQLite database: the typed tables with their keys, an index per foreign key, the full-text `search`
-index and a view per kind of fact a claim supports.
+"""One SQLite database: the typed tables with their keys, an index per foreign key, a full-text index per
+table with searchable text and a view per kind of fact a claim supports.
 
 Built in a fresh file and VACUUMed, so the bytes depend only on the data and the SQLite version. SQLite keeps
 each CREATE statement's text in the file, so that text is part of the release's bytes.
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from azru import search
 from azru.package import Package, Table
 from azru.sql import identifier
 from azru.typed import DAY, BuildError, columns
@@ -22,16 +23,13 @@ SQLITE_CHECKS = {"boolean": "IN (0, 1)"}
 SQLITE_PAGE_SIZE = 4096
 # The table whose rows are the evidence; views join it to what each claim supports.
 EVIDENCE_TABLE = "claims"
-# (table, column) pairs the `search` full-text index covers; row_id is the table's primary key.
-SEARCHABLE = (
-    ("events", "summary"),
-    ("actors", "name_en"),
-    ("actor_names", "name"),
-    ("claims", "quote"),
-    ("claims", "quote_en"),
-)
-SEARCH_TABLE = "search"
-# FTS5 keeps the index of `search` in tables named after it.
+# (table, column) pairs with searchable text. Each table's are indexed together, in the descriptor's order,
+# in the full-text table named by search_table(table).
+# Trigrams match any substring of three characters or more, so a word is found with the prefixes Arabic
+# attaches to it (ال، و، ب، ل، ف، ك) and an English word with its endings; the text is normalised first
+# (azru.search), as the trigram tokenizer of this SQLite folds case but no marks.
+SEARCH_TOKENIZER = "trigram"
+# FTS5 keeps the index of a full-text table in tables named after it.
 SEARCH_SHADOWS = ("data", "idx", "content", "docsize", "config")
 
 
@@ -92,20 +90,40 @@ def indexes(table: Table) -> list[tuple[str, str]]:
     ]
 
 
+def searched_columns(package: Package) -> dict[str, list[str]]:
+    """The searchable columns of each table that has any, tables and columns in the descriptor's order."""
+    searched = {
+        name: [field.name for field in table.fields if field.searchable] for name, table in package.tables.items()
+    }
+    return {name: fields for name, fields in searched.items() if fields}
+
+
+def search_table(name: str) -> str:
+    """The full-text table of table `name`; datasette's `fts_table`."""
+    return f"{name}_fts"
+
+
+def search_objects(package: Package) -> list[str]:
+    """Every name the full-text tables take in the database, their FTS5 storage included."""
+    tables = [search_table(name) for name in searched_columns(package)]
+    return [*tables, *(f"{table}_{shadow}" for table in tables for shadow in SEARCH_SHADOWS)]
+
+
 def add_search(con: sqlite3.Connection, package: Package) -> None:
-    # The name is written bare, not through identifier(): the statement's text is kept in the database, and
-    # quoting it would change the bytes of every release without changing what it holds.
-    con.execute(
-        f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5("
-        "table_name UNINDEXED, row_id UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2')"
-    )
-    for name, column in SEARCHABLE:
-        (key,) = package.tables[name].primary_key
+    """A full-text table per table with searchable text, holding that text normalised.
+
+    Its rowid is the rowid of the row the text comes from, as datasette's `_search` expects; rows with no
+    searchable text are left out.
+    """
+    search.register(con)
+    for name, searched in searched_columns(package).items():
+        table, names = identifier(search_table(name)), ", ".join(map(identifier, searched))
+        con.execute(f"CREATE VIRTUAL TABLE {table} USING fts5({names}, tokenize = '{SEARCH_TOKENIZER}')")
+        normalised = ", ".join(f"{search.NORMALISE_FUNCTION}({identifier(column)})" for column in searched)
+        any_text = " OR ".join(f"{identifier(column)} IS NOT NULL" for column in searched)
         con.execute(
-            f"INSERT INTO {identifier(SEARCH_TABLE)} (table_name, row_id, text) "
-            f"SELECT ?, {identifier(key)}, {identifier(column)} "
-            f"FROM {identifier(name)} WHERE {identifier(column)} IS NOT NULL ORDER BY rowid",
-            [name],
+            f"INSERT INTO {table} (rowid, {names}) SELECT rowid, {normalised} "
+            f"FROM {identifier(name)} WHERE {any_text} ORDER BY rowid"
         )
 
 
