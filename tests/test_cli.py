@@ -6,9 +6,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from azru import validate
 from azru.cli import main
 from azru.package import load
+from azru.validate import command
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD_EVENT = "evt-0000000000,raid,2021-02-29,day,stated,,Baku,AZ,town,Police raid an office.,false,\n"
@@ -139,7 +139,7 @@ def test_a_bug_exits_3_and_asks_for_a_report(
     def broken(*_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(validate, "validate", broken)
+    monkeypatch.setattr(command, "validate", broken)
     assert main(["validate", str(empty_package)]) == 3
     assert capsys.readouterr().err == "azru: internal error (RuntimeError: boom); please report it\n"
 

@@ -21,17 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from azru import trusted
-from azru.checks import QUOTE_SHORTEST
 from azru.cli import main
 from azru.domain import REQUIRED_FIELDS as REQUIRED
 from azru.edtf_dates import precision
-from azru.files import MAX_RECORD
 from azru.guarded import MAX_TABLE_BYTES
 from azru.package import DESCRIPTOR, EDTF_FIELDS
-from azru.rules import RULES, Finding
 from azru.text import FORBIDDEN_RANGES, normalise_whitespace
-from azru.validate import validate
+from azru.validate import trusted, validate
+from azru.validate.rules import RULES, Finding
+from azru.validate.semantics import QUOTE_SHORTEST
+from azru.validate.tokenizer import MAX_RECORD
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from strategies import (

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from azru.edtf_dates import EdtfError, bounds, precision
-from azru.rules import Finding
 from azru.text import FORBIDDEN, is_forbidden
 from azru.validate import render, validate
+from azru.validate.rules import Finding
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import REPO, findings, fixture_data, write_package, write_rows

@@ -18,7 +18,7 @@ import pycountry
 from . import exits
 from .build import timeline_of
 from .package import Package, Table, load
-from .rules import RULES
+from .validate.rules import RULES
 
 JSON_SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"
 JSON_TYPES = {"string": "string", "integer": "integer", "boolean": "boolean"}

@@ -8,8 +8,8 @@ from typing import Any
 
 import jsonschema
 
-from . import domain
-from .guarded import path_problem
+from .. import domain
+from ..guarded import path_problem
 from .rules import Finding
 
 DESCRIPTOR = "datapackage.json"
