@@ -21,7 +21,7 @@ from ..package import DESCRIPTOR, Package, Table
 from . import cells, dates, descriptor, keys, load, provenance, semantics, trusted
 from .context import Check, Context, unread
 from .report import DEFAULT_LIMIT, Report, Tally, render
-from .rules import Finding, More
+from .rules import Finding, InternalError, More
 from .scan import looks_plain
 
 __all__ = ["DEFAULT_LIMIT", "Report", "render", "validate"]
@@ -44,6 +44,15 @@ CHECKS: tuple[Check, ...] = (
     provenance.provenance,
 )
 
+# In memory, spilling to a temporary folder past 600 MB so a million rows stay under 1 GiB; its blocks
+# are allocated once and reused; no automatic checkpoint, which would compress each table again.
+ENGINE: dict[str, str | int] = {
+    "threads": 2,
+    "memory_limit": "600MB",
+    "block_allocator_memory": "600MB",
+    "checkpoint_threshold": "1TB",
+}
+
 REFUSED_CODES = {
     "unsafe-path": "resource-path-unsafe",
     "missing": "resource-file-missing",
@@ -55,13 +64,21 @@ REFUSED_CODES = {
 def validate(root: Path, archive: Path | None = None, rules: trusted.Trusted | None = None) -> Report:
     """Every finding for the package at root, judged by the trusted rules when given."""
     tally = Tally()
-    descriptor = yield_into(tally, rules_of(root, rules))
-    if descriptor is None:
+    rules_in_force = yield_into(tally, rules_of(root, rules))
+    if rules_in_force is None:
         return tally.report()
-    package = Package(root, descriptor)
-    with contextlib.ExitStack() as stack:
+    package = Package(root, rules_in_force)
+    with (
+        contextlib.ExitStack() as stack,
+        tempfile.TemporaryDirectory(prefix="azru-") as spill,
+        duckdb.connect(config={**ENGINE, "temp_directory": spill}) as con,
+    ):
+        refused = list(descriptor.engine_problems(rules_in_force, con))
+        tally.add(refused)
+        if refused:
+            return tally.report()
         present = open_tables(package, tally, stack)
-        check_tables(package, present, archive, rules, tally)
+        check_tables(package, con, spill, present, archive, rules, tally)
     return tally.report()
 
 
@@ -119,21 +136,15 @@ def open_tables(package: Package, tally: Tally, stack: contextlib.ExitStack) -> 
 
 
 def check_tables(
-    package: Package, paths: dict[str, Path], archive: Path | None, rules: trusted.Trusted | None, tally: Tally
+    package: Package,
+    con: duckdb.DuckDBPyConnection,
+    spill: str,
+    paths: dict[str, Path],
+    archive: Path | None,
+    rules: trusted.Trusted | None,
+    tally: Tally,
 ) -> None:
-    # in memory, spilling to a temporary folder past 600 MB so a million rows stay under 1 GiB; its
-    # blocks are allocated once and reused; no automatic checkpoint, which would compress each table again
-    config: dict[str, str | int] = {
-        "threads": 2,
-        "memory_limit": "600MB",
-        "block_allocator_memory": "600MB",
-        "checkpoint_threshold": "1TB",
-    }
-    with (
-        tempfile.TemporaryDirectory(prefix="azru-") as spill,
-        duckdb.connect(config={**config, "temp_directory": spill}) as con,
-        ThreadPoolExecutor(max_workers=1) as pool,
-    ):
+    with ThreadPoolExecutor(max_workers=1) as pool:
         # DuckDB may read the opened tables and spill to its folder, and nothing else (no extensions,
         # no other files, no URLs), whatever a query says
         con.execute("SET allowed_paths = ?", [[str(path) for path in paths.values()]])
@@ -150,7 +161,8 @@ def check_tables(
         signs = {table.name: pool.submit(looks_plain, paths[table.name]) for table in present}
         for position, table in enumerate(present, start=1):
             table_findings, ok = load.load_table(con, table, paths[table.name], signs[table.name])
-            tally.add(table_findings)
+            with engine_errors_are_bugs(f"loading {table.path}"):
+                tally.add(table_findings)
             if ok:
                 ctx.loaded.add(table.name)
                 tally.add(run_check(f"cells of {table.name}", partial(settle, ctx, table)))
@@ -177,10 +189,15 @@ def settle(ctx: Context, table: Table) -> list[Finding | More]:
 
 
 def run_check(name: str, check: Callable[[], Iterable[Finding | More]]) -> list[Finding | More]:
-    """A check whose SQL meets a table the descriptor reshaped reports that, instead of crashing."""
-    try:
+    with engine_errors_are_bugs(f"check {name}"):
         return list(check())
+
+
+@contextlib.contextmanager
+def engine_errors_are_bugs(where: str) -> Iterator[None]:
+    """The engine refusing the validator's own SQL is a bug in azru, whatever the package holds: the
+    descriptor checks refuse every descriptor whose tables that SQL could not read."""
+    try:
+        yield
     except duckdb.Error as error:
-        first_line = str(error).splitlines()[0]
-        where = f"check {name}"
-        return [Finding("descriptor-not-conforming", DESCRIPTOR, params={"where": where, "error": first_line})]
+        raise InternalError(f"{where}: {str(error).splitlines()[0]}") from error

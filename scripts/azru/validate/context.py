@@ -35,6 +35,11 @@ class Context:
     def has(self, *tables: str) -> bool:
         return all(t in self.loaded for t in tables)
 
+    def has_fields(self, table: str, *names: str) -> bool:
+        """Whether a table is loaded with these fields: a check reads a field only where the descriptor
+        gives it, as a package without it has nothing there to check."""
+        return table in self.loaded and all(name in self.package.tables[table].field_names for name in names)
+
     def column(self, table: str, name: str) -> int:
         return self.package.tables[table].field_names.index(name) + 1
 

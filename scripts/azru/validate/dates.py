@@ -18,9 +18,7 @@ def date_bounds(ctx: Context, table: str, name: str) -> dict[str, tuple[Any, Any
     Only values that fit the field's pattern: the others are reported as pattern-mismatch already, and the
     EDTF parser must not meet them, as its time grows faster than their length (one 10 KB cell: 87 s).
     """
-    spec = ctx.package.tables[table]
-    # a field the descriptor lacks is left to the query, whose error run_check reports
-    pattern = spec.field(name).constraints.get("pattern") if name in spec.field_names else None
+    pattern = ctx.package.tables[table].field(name).constraints.get("pattern")
     out: dict[str, tuple[Any, Any] | str] = {}
     for value in ctx.distinct(table, name, pattern):
         try:
@@ -34,7 +32,7 @@ def date_bounds(ctx: Context, table: str, name: str) -> dict[str, tuple[Any, Any
 def edtf_values(ctx: Context) -> Iterator[Finding | More]:
     for table in ctx.package.tables.values():
         for name in EDTF_FIELDS:
-            if table.name not in ctx.loaded or name not in table.field_names:
+            if not ctx.has_fields(table.name, name):
                 continue
             invalid = {v: r for v, r in date_bounds(ctx, table.name, name).items() if isinstance(r, str)}
             rows, more = ctx.lines_with(table.name, name, list(invalid))
@@ -54,7 +52,7 @@ def date_metadata(ctx: Context) -> Iterator[Finding | More]:
     Judged once per distinct combination; only rows with a bad combination are fetched.
     """
     for table in ctx.package.tables.values():
-        if table.name not in ctx.loaded or "date_precision" not in table.field_names:
+        if not ctx.has_fields(table.name, "date", "date_precision", "date_basis", "date_note"):
             continue
         columns = "date, date_precision, date_basis, date_note IS NULL"
         combinations = ctx.rows(f"SELECT DISTINCT {columns} FROM {sql_name(table.name)}")
@@ -119,7 +117,7 @@ def _expected_precision(date: str | None, precision: str) -> str | None:
 
 @check("date", "release_date")
 def release_order(ctx: Context) -> Iterator[Finding | More]:
-    if not ctx.has("detentions"):
+    if not ctx.has_fields("detentions", "date", "release_date"):
         return
     held = date_bounds(ctx, "detentions", "date")
     released = date_bounds(ctx, "detentions", "release_date")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import duckdb
 import jsonschema
 
 from .. import domain
@@ -227,6 +228,32 @@ def _pattern_error(pattern: str) -> str | None:
         return f"not a regular expression ({error})"
     if NOT_RE2.search(pattern):
         return "backreferences and lookaround are not supported"
+    return None
+
+
+def engine_problems(descriptor: dict[str, Any], con: duckdb.DuckDBPyConnection) -> Iterator[Finding]:
+    """The patterns that RE2, the engine that checks the cells, refuses though Python's re reads them
+    (possessive quantifiers, `\\Z`, `\\u` escapes, ...); one query asks for all of them."""
+    places = [
+        (f"resources/{i}/schema/fields/{j}/constraints/pattern", field["constraints"]["pattern"])
+        for i, resource in enumerate(descriptor["resources"])
+        for j, field in enumerate(resource["schema"]["fields"])
+        if "pattern" in field.get("constraints", {})
+    ]
+    patterns = sorted({pattern for _, pattern in places})
+    if _re2_refusal(con, patterns) is None:
+        return
+    refused = {pattern: reason for pattern in patterns if (reason := _re2_refusal(con, [pattern]))}
+    for place, pattern in places:
+        if pattern in refused:
+            yield _not_conforming(place, f"not a regular expression RE2 reads ({refused[pattern]})")
+
+
+def _re2_refusal(con: duckdb.DuckDBPyConnection, patterns: list[str]) -> str | None:
+    try:
+        con.execute("SELECT count(regexp_full_match('', p)) FROM unnest(?::VARCHAR[]) t(p)", [patterns]).fetchall()
+    except duckdb.Error as error:
+        return str(error).splitlines()[0].partition(": ")[2]
     return None
 
 

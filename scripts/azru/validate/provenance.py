@@ -102,7 +102,7 @@ def _verbatim(ctx: Context) -> Iterator[Finding | More]:
     cost 0.7 s at a million events."""
     collapsed_text = f"trim(regexp_replace(s.text, '{WHITESPACE}+', ' ', 'g'))"
     for table, name, code in [("claims", "quote", "quote-not-verbatim"), ("actor_names", "name", "name-not-in-source")]:
-        if not ctx.has(table):
+        if not ctx.has_fields(table, name, "source_id"):
             continue
         # trim, so padding is reported once, as padding
         collapsed = f"trim(regexp_replace(c.{name}, '{WHITESPACE}+', ' ', 'g'))"

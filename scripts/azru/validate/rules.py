@@ -506,3 +506,8 @@ def show(value: str | None, limit: int = 60) -> str:
     text = value if len(value) <= limit else value[: limit - 1] + "…"
     escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
     return f"'{escaped}'"
+
+
+class InternalError(Exception):
+    """A bug in azru, never bad input: the engine refused the validator's own SQL. The command exits 3
+    and asks for a report."""

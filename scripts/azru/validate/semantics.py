@@ -22,7 +22,7 @@ QUOTE_SHORTEST = 10
 @check("language")
 def languages(ctx: Context) -> Iterator[Finding | More]:
     for table in ("sources", "actor_names"):
-        if not ctx.has(table):
+        if not ctx.has_fields(table, "language"):
             continue
         bad = [v for v in ctx.distinct(table, "language") if not langcodes.tag_is_valid(v)]
         rows, more = ctx.lines_with(table, "language", bad)
@@ -57,7 +57,7 @@ def evidence(ctx: Context) -> Iterator[Finding | More]:
 def figures(ctx: Context) -> Iterator[Finding | More]:
     pairs = [("claims", "value_min", "value_max"), ("detentions", "people_count_min", "people_count_max")]
     for table, low, high in pairs:
-        if not ctx.has(table):
+        if not ctx.has_fields(table, low, high):
             continue
         rows, more = ctx.listed(
             f"SELECT {LINE_COLUMN}, {low}, {high} FROM {sql_name(table)} "
@@ -66,7 +66,7 @@ def figures(ctx: Context) -> Iterator[Finding | More]:
         yield More("figure-range-inverted", more)
         for line, lo, hi in rows:
             yield ctx.finding("figure-range-inverted", table, line, low, lo, other_field=high, other=hi)
-    if ctx.has("claims"):
+    if ctx.has_fields("claims", "value_min", "measure"):
         rows, more = ctx.listed(
             f"SELECT {LINE_COLUMN}, value_min FROM claims WHERE value_min IS NOT NULL AND measure IS NULL "
             f"ORDER BY {LINE_COLUMN}"
@@ -84,7 +84,7 @@ def quote_length(ctx: Context) -> Iterator[Finding]:
     in its first few characters (0.15 s for 1.4M quotes; collapsing them all in SQL took 7.6 s); only the
     others are measured, in Python, as the quote check collapses them.
     """
-    if not ctx.has("claims"):
+    if not ctx.has_fields("claims", "quote"):
         return
     enough = f"^(?:{WHITESPACE}*{NOT_WHITESPACE}){{{QUOTE_SHORTEST}}}"
     rows = ctx.rows(
@@ -99,7 +99,7 @@ def quote_length(ctx: Context) -> Iterator[Finding]:
 
 @check("quote_en", "source_id", "language")
 def translations(ctx: Context) -> Iterator[Finding | More]:
-    if not ctx.has("claims", "sources"):
+    if not (ctx.has_fields("claims", "quote_en", "source_id") and ctx.has_fields("sources", "source_id", "language")):
         return
     rows, more = ctx.listed(
         f"SELECT c.{LINE_COLUMN}, s.language FROM claims c JOIN sources s USING (source_id) "
@@ -113,7 +113,7 @@ def translations(ctx: Context) -> Iterator[Finding | More]:
 
 @check("retired_id", "replaced_by")
 def tombstones(ctx: Context) -> Iterator[Finding | More]:
-    if not ctx.has("tombstones"):
+    if not ctx.has_fields("tombstones", "retired_id", "replaced_by"):
         return
     id_columns = [
         (t.name, t.primary_key[0])
