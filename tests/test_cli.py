@@ -11,6 +11,7 @@ from azru import validate as validator
 from azru.cli import main
 from azru.package import load
 from azru.validate import CHECKS, command
+from azru.validate.rules import CLAIM_MISSING
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD_EVENT = "evt-0000000000,raid,2021-02-29,day,stated,,Baku,AZ,town,Police raid an office.,false,\n"
@@ -159,6 +160,23 @@ def test_a_check_reading_a_field_it_does_not_declare_exits_3(
     assert out == ""
     assert err.startswith("azru: internal error (InternalError: check translations: Binder Error: ")
     assert err.endswith("; please report it\n") and len(err.splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_a_check_reporting_a_rule_it_does_not_declare_exits_3(
+    empty_package: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    undeclared = [
+        replace(check, emits=check.emits - {CLAIM_MISSING}) if check.name == "evidence" else check for check in CHECKS
+    ]
+    monkeypatch.setattr(validator, "CHECKS", tuple(undeclared))
+    assert main(["validate", str(with_bad_event(empty_package))]) == 3
+    out, err = capsys.readouterr()
+    assert (out, err) == (
+        "",
+        "azru: internal error (InternalError: evidence reported claim-missing, a rule it does not declare); "
+        "please report it\n",
+    )
 
 
 def test_version_is_the_one_in_pyproject(capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,18 @@ from ..package import DESCRIPTOR, Package, Table
 from . import cells, dates, descriptor, keys, load, provenance, semantics, trusted
 from .context import Check, Context, unread
 from .report import DEFAULT_LIMIT, Report, Tally, render
-from .rules import Finding, InternalError, More
+from .rules import (
+    DESCRIPTOR_MISSING,
+    DESCRIPTOR_NOT_TRUSTED,
+    FILE_NOT_REGULAR,
+    FILE_TOO_LARGE,
+    RESOURCE_FILE_MISSING,
+    RESOURCE_PATH_UNSAFE,
+    Finding,
+    InternalError,
+    More,
+    Stage,
+)
 from .scan import looks_plain
 
 __all__ = ["DEFAULT_LIMIT", "Report", "render", "validate"]
@@ -53,12 +64,22 @@ ENGINE: dict[str, str | int] = {
     "checkpoint_threshold": "1TB",
 }
 
-REFUSED_CODES = {
-    "unsafe-path": "resource-path-unsafe",
-    "missing": "resource-file-missing",
-    "not-regular": "file-not-regular",
-    "too-large": "file-too-large",
+REFUSAL_RULES = {  # why azru.guarded refused a file -> the rule that says so
+    "unsafe-path": RESOURCE_PATH_UNSAFE,
+    "missing": RESOURCE_FILE_MISSING,
+    "not-regular": FILE_NOT_REGULAR,
+    "too-large": FILE_TOO_LARGE,
 }
+
+# The stages besides the checks, each with every rule it may report.
+RULES_READ = Stage(
+    "reading the descriptor",
+    descriptor.EMITS | {DESCRIPTOR_MISSING, DESCRIPTOR_NOT_TRUSTED, FILE_NOT_REGULAR, FILE_TOO_LARGE},
+)
+TABLES_OPENED = Stage("opening the tables", frozenset(REFUSAL_RULES.values()))
+TABLES_LOADED = Stage("loading the tables", load.EMITS)
+CELLS_CHECKED = Stage("checking the cells", cells.EMITS)
+STAGES: tuple[Stage, ...] = (RULES_READ, TABLES_OPENED, TABLES_LOADED, CELLS_CHECKED, *CHECKS)
 
 
 def validate(root: Path, archive: Path | None = None, rules: trusted.Trusted | None = None) -> Report:
@@ -74,7 +95,7 @@ def validate(root: Path, archive: Path | None = None, rules: trusted.Trusted | N
         duckdb.connect(config={**ENGINE, "temp_directory": spill}) as con,
     ):
         refused = list(descriptor.engine_problems(rules_in_force, con))
-        tally.add(refused)
+        tally.add(RULES_READ, refused)
         if refused:
             return tally.report()
         present = open_tables(package, tally, stack)
@@ -87,7 +108,7 @@ def yield_into(tally: Tally, steps: Iterator[Finding | dict[str, Any]]) -> dict[
     result = None
     for item in steps:
         if isinstance(item, Finding):
-            tally.add([item])
+            tally.add(RULES_READ, [item])
         else:
             result = item
     return result
@@ -99,8 +120,8 @@ def rules_of(root: Path, rules: trusted.Trusted | None) -> Iterator[Finding | di
     try:
         proposed = descriptor.parse(guarded.read_bytes(root, DESCRIPTOR, guarded.MAX_DESCRIPTOR_BYTES))
     except guarded.Refused as refused:
-        code = "descriptor-missing" if refused.reason == "missing" else REFUSED_CODES[refused.reason]
-        proposed = Finding(code, DESCRIPTOR, value=DESCRIPTOR, params={"problem": str(refused)})
+        rule = DESCRIPTOR_MISSING if refused.reason == "missing" else REFUSAL_RULES[refused.reason]
+        proposed = Finding(rule, DESCRIPTOR, value=DESCRIPTOR, params={"problem": str(refused)})
     if isinstance(proposed, Finding):
         yield proposed
     if rules is not None:
@@ -110,7 +131,7 @@ def rules_of(root: Path, rules: trusted.Trusted | None) -> Iterator[Finding | di
         yield from descriptor.invariant_findings(rules.descriptor)
         yield rules.descriptor
         return
-    yield Finding("descriptor-not-trusted", DESCRIPTOR)
+    yield Finding(DESCRIPTOR_NOT_TRUSTED, DESCRIPTOR)
     if isinstance(proposed, Finding):
         return
     problems = descriptor.problems(proposed)
@@ -128,8 +149,8 @@ def open_tables(package: Package, tally: Tally, stack: contextlib.ExitStack) -> 
         try:
             handle = stack.enter_context(guarded.opened(package.root, table.path, guarded.MAX_TABLE_BYTES))
         except guarded.Refused as refused:
-            code = REFUSED_CODES[refused.reason]
-            tally.add([Finding(code, DESCRIPTOR, value=table.path, params={"problem": str(refused)})])
+            rule = REFUSAL_RULES[refused.reason]
+            tally.add(TABLES_OPENED, [Finding(rule, DESCRIPTOR, value=table.path, params={"problem": str(refused)})])
             continue
         present[table.name] = Path(guarded.engine_path(handle))
     return present
@@ -162,10 +183,10 @@ def check_tables(
         for position, table in enumerate(present, start=1):
             table_findings, ok = load.load_table(con, table, paths[table.name], signs[table.name])
             with engine_errors_are_bugs(f"loading {table.path}"):
-                tally.add(table_findings)
+                tally.add(TABLES_LOADED, table_findings)
             if ok:
                 ctx.loaded.add(table.name)
-                tally.add(run_check(f"cells of {table.name}", partial(settle, ctx, table)))
+                tally.add(CELLS_CHECKED, run_check(f"cells of {table.name}", partial(settle, ctx, table)))
             if ok and table.name == domain.SOURCES and archive is not None:
                 ctx.archive_read = pool.submit(provenance.read_archive, ctx.apart())
             if (
@@ -177,8 +198,8 @@ def check_tables(
         # two at a time, each on its own cursor: one's Python fills the other's gaps in DuckDB
         with ThreadPoolExecutor(max_workers=2) as checking:
             results = [checking.submit(run_check, check.name, partial(check.run, ctx.apart())) for check in CHECKS]
-            for result in results:
-                tally.add(result.result())
+            for check, result in zip(CHECKS, results, strict=True):
+                tally.add(check, result.result())
 
 
 def settle(ctx: Context, table: Table) -> list[Finding | More]:

@@ -11,39 +11,71 @@ from typing import Any
 from ..package import Table
 from ..text import FORBIDDEN, NFC_SUSPECTS, is_forbidden
 from .context import ROWS_LISTED, Context
-from .rules import Finding, More
+from .rules import (
+    FORBIDDEN_CHARACTER,
+    FORMULA_PREFIX,
+    NOT_NFC,
+    PATTERN_MISMATCH,
+    REQUIRED_MISSING,
+    TOO_LONG,
+    TOO_SHORT,
+    TYPE_BOOLEAN,
+    TYPE_INTEGER,
+    VALUE_TOO_LARGE,
+    VALUE_TOO_SMALL,
+    WHITESPACE_PADDING,
+    Finding,
+    More,
+    Rule,
+)
 from .sql import LINE_COLUMN, WHITESPACE, literal, sql_name
 
+EMITS = frozenset(
+    {
+        REQUIRED_MISSING,
+        TYPE_INTEGER,
+        TYPE_BOOLEAN,
+        VALUE_TOO_SMALL,
+        VALUE_TOO_LARGE,
+        PATTERN_MISMATCH,
+        TOO_LONG,
+        TOO_SHORT,
+        FORBIDDEN_CHARACTER,
+        WHITESPACE_PADDING,
+        FORMULA_PREFIX,
+        NOT_NFC,
+    }
+)
 FORMULA_CHARACTERS = "=+-@"
 FORMULA_START = "^[" + FORMULA_CHARACTERS.replace("-", r"\-") + "]"
 
 
-def _cell_conditions(table: Table, name: str) -> dict[str, str]:
-    """Rule code -> SQL condition that is true for a bad non-empty cell of this field."""
+def _cell_conditions(table: Table, name: str) -> dict[Rule, str]:
+    """Rule -> SQL condition that is true for a bad non-empty cell of this field."""
     spec = table.field(name)
     col, c = sql_name(name), spec.constraints
-    conditions: dict[str, str] = {}
+    conditions: dict[Rule, str] = {}
     if spec.type == "integer":
-        conditions["type-integer"] = f"NOT regexp_full_match({col}, '[+-]?[0-9]{{1,18}}')"
+        conditions[TYPE_INTEGER] = f"NOT regexp_full_match({col}, '[+-]?[0-9]{{1,18}}')"
         number = f"TRY_CAST({col} AS BIGINT)"
         if "minimum" in c:
-            conditions["value-too-small"] = f"{number} < {int(c['minimum'])}"
+            conditions[VALUE_TOO_SMALL] = f"{number} < {int(c['minimum'])}"
         if "maximum" in c:
-            conditions["value-too-large"] = f"{number} > {int(c['maximum'])}"
+            conditions[VALUE_TOO_LARGE] = f"{number} > {int(c['maximum'])}"
     elif spec.type == "boolean":
         allowed = [*spec.spec.get("trueValues", ["true"]), *spec.spec.get("falseValues", ["false"])]
-        conditions["type-boolean"] = f"{col} NOT IN ({', '.join(literal(v) for v in allowed)})"
+        conditions[TYPE_BOOLEAN] = f"{col} NOT IN ({', '.join(literal(v) for v in allowed)})"
     else:
-        conditions["forbidden-character"] = f"regexp_matches({col}, '{FORBIDDEN}')"
-        conditions["whitespace-padding"] = f"regexp_matches({col}, '^{WHITESPACE}|{WHITESPACE}$')"
-        conditions["formula-prefix"] = _starts_like_a_formula(col)
-        conditions["not-nfc"] = f"nfc_normalize({col}) <> {col}"
+        conditions[FORBIDDEN_CHARACTER] = f"regexp_matches({col}, '{FORBIDDEN}')"
+        conditions[WHITESPACE_PADDING] = f"regexp_matches({col}, '^{WHITESPACE}|{WHITESPACE}$')"
+        conditions[FORMULA_PREFIX] = _starts_like_a_formula(col)
+        conditions[NOT_NFC] = f"nfc_normalize({col}) <> {col}"
         if "pattern" in c:
-            conditions["pattern-mismatch"] = f"NOT regexp_full_match({col}, {literal(c['pattern'])})"
+            conditions[PATTERN_MISMATCH] = f"NOT regexp_full_match({col}, {literal(c['pattern'])})"
         if "maxLength" in c:
-            conditions["too-long"] = f"length({col}) > {int(c['maxLength'])}"
+            conditions[TOO_LONG] = f"length({col}) > {int(c['maxLength'])}"
         if "minLength" in c:
-            conditions["too-short"] = f"length({col}) < {int(c['minLength'])}"
+            conditions[TOO_SHORT] = f"length({col}) < {int(c['minLength'])}"
     return conditions
 
 
@@ -61,8 +93,8 @@ def findings(ctx: Context, table: Table) -> Iterator[Finding | More]:
         selected += [col, *(f"({sql})" for sql in rules.values())]
         if spec.required:
             bad.append(f"{col} IS NULL")
-        bad += [sql for code, sql in rules.items() if code not in CHARACTER_RULES]
-        character = [sql for code, sql in rules.items() if code in CHARACTER_RULES]
+        bad += [sql for rule, sql in rules.items() if rule not in CHARACTER_RULES]
+        character = [sql for rule, sql in rules.items() if rule in CHARACTER_RULES]
         if character and _printable_only(spec.constraints.get("pattern")):
             # a value that fits the pattern can break only the formula rule; one that does not is
             # selected by pattern-mismatch and judged on every rule
@@ -83,30 +115,30 @@ def findings(ctx: Context, table: Table) -> Iterator[Finding | More]:
             flags = [next(cells) for _ in conditions[spec.name]]
             if value is None:
                 if spec.required:
-                    yield ctx.finding("required-missing", table.name, line, spec.name)
+                    yield ctx.finding(REQUIRED_MISSING, table.name, line, spec.name)
                 continue
-            for code, flagged in zip(conditions[spec.name], flags, strict=True):
+            for rule, flagged in zip(conditions[spec.name], flags, strict=True):
                 if flagged:
-                    yield _cell_finding(ctx, table, spec.name, code, line, value)
+                    yield _cell_finding(ctx, table, spec.name, rule, line, value)
 
 
-def _uncounted(ctx: Context, table: Table, conditions: dict[str, dict[str, str]], last_listed: int) -> Iterator[More]:
-    """How many findings of each code the rows after the listed ones hold, in one aggregate scan."""
-    counted: list[tuple[str, str]] = []
+def _uncounted(ctx: Context, table: Table, conditions: dict[str, dict[Rule, str]], last_listed: int) -> Iterator[More]:
+    """How many findings of each rule the rows after the listed ones hold, in one aggregate scan."""
+    counted: list[tuple[Rule, str]] = []
     for spec in table.fields:
         col = sql_name(spec.name)
         if spec.required:
-            counted.append(("required-missing", f"{col} IS NULL"))
-        counted += [(code, f"{col} IS NOT NULL AND ({sql})") for code, sql in conditions[spec.name].items()]
+            counted.append((REQUIRED_MISSING, f"{col} IS NULL"))
+        counted += [(rule, f"{col} IS NOT NULL AND ({sql})") for rule, sql in conditions[spec.name].items()]
     totals = ", ".join(f"count(*) FILTER (WHERE {sql})" for _, sql in counted)
     ((*counts,),) = ctx.rows(f"SELECT {totals} FROM {sql_name(table.name)} WHERE {LINE_COLUMN} > {last_listed}")
-    per_code: dict[str, int] = {}
-    for (code, _), n in zip(counted, counts, strict=True):
-        per_code[code] = per_code.get(code, 0) + n
-    yield from (More(code, n) for code, n in per_code.items() if n)
+    per_rule: dict[Rule, int] = {}
+    for (rule, _), n in zip(counted, counts, strict=True):
+        per_rule[rule] = per_rule.get(rule, 0) + n
+    yield from (More(rule, n) for rule, n in per_rule.items() if n)
 
 
-CHARACTER_RULES = ("forbidden-character", "whitespace-padding", "formula-prefix", "not-nfc")
+CHARACTER_RULES = (FORBIDDEN_CHARACTER, WHITESPACE_PADDING, FORMULA_PREFIX, NOT_NFC)
 
 
 # Pieces of a pattern that can match only printable ASCII other than space: literals, escaped dots
@@ -125,16 +157,16 @@ def _suspicious_characters(col: str) -> str:
     return f"regexp_matches({col}, '^{WHITESPACE}|{WHITESPACE}$|{FORMULA_START}|{FORBIDDEN}|[{NFC_SUSPECTS}]')"
 
 
-def _cell_finding(ctx: Context, table: Table, name: str, code: str, line: int, value: str) -> Finding:
+def _cell_finding(ctx: Context, table: Table, name: str, rule: Rule, line: int, value: str) -> Finding:
     c = table.field(name).constraints
     params: dict[str, Any] = {}
-    if code == "pattern-mismatch":
+    if rule is PATTERN_MISMATCH:
         params["pattern"] = c["pattern"]
-    elif code in ("too-long", "too-short"):
-        params = {"length": len(value), "limit": c["maxLength" if code == "too-long" else "minLength"]}
-    elif code in ("value-too-small", "value-too-large"):
-        params["limit"] = c["minimum" if code == "value-too-small" else "maximum"]
-    elif code in ("forbidden-character", "formula-prefix"):
-        bad = value[0] if code == "formula-prefix" else next(ch for ch in value if is_forbidden(ch))
-        params["character"] = f"U+{ord(bad):04X}" if code == "forbidden-character" else repr(bad)
-    return ctx.finding(code, table.name, line, name, value, **params)
+    elif rule in (TOO_LONG, TOO_SHORT):
+        params = {"length": len(value), "limit": c["maxLength" if rule is TOO_LONG else "minLength"]}
+    elif rule in (VALUE_TOO_SMALL, VALUE_TOO_LARGE):
+        params["limit"] = c["minimum" if rule is VALUE_TOO_SMALL else "maximum"]
+    elif rule in (FORBIDDEN_CHARACTER, FORMULA_PREFIX):
+        bad = value[0] if rule is FORMULA_PREFIX else next(ch for ch in value if is_forbidden(ch))
+        params["character"] = f"U+{ord(bad):04X}" if rule is FORBIDDEN_CHARACTER else repr(bad)
+    return ctx.finding(rule, table.name, line, name, value, **params)

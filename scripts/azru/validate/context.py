@@ -1,7 +1,7 @@
 """What every package-level check is given (the package, its loaded tables, a DuckDB cursor), the queries
-checks share, and how a check declares the fields it reads."""
+checks share, and how a check declares the fields it reads and the rules it reports."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from ..package import Package, Table
-from .rules import LISTED_PER_CODE, Finding, More
+from .rules import LISTED_PER_CODE, Finding, More, Rule, Stage
 from .sql import LINE_COLUMN, sql_name
 from .trusted import Trusted
 
@@ -77,12 +77,12 @@ class Context:
         )
 
     def finding(
-        self, code: str, table: str, line: int | None, name: str | None, value: Any = None, /, **params: Any
+        self, rule: Rule, table: str, line: int | None, name: str | None, value: Any = None, /, **params: Any
     ) -> Finding:
         column = self.column(table, name) if name else None
         text = None if value is None else str(value)
         return Finding(
-            code,
+            rule,
             self.package.tables[table].path,
             line,
             column,
@@ -96,23 +96,19 @@ Run = Callable[[Context], Iterator[Finding | More]]
 
 
 @dataclass(frozen=True)
-class Check:
+class Check(Stage):
     """A package-level check, run once every table is loaded."""
 
     run: Run
     reads: frozenset[str]  # the fields it reads besides keys and references, in any table
 
-    @property
-    def name(self) -> str:
-        return self.run.__name__
 
-
-def check(*reads: str) -> Callable[[Run], Check]:
-    """Make a function a check that reads these fields; once a table's cells are checked, the fields no
-    check reads are dropped (see unread)."""
+def check(*, reads: Iterable[str] = (), emits: Iterable[Rule]) -> Callable[[Run], Check]:
+    """Make a function a check that reads these fields and reports these rules. Once a table's cells are
+    checked, the fields no check reads are dropped (see unread); reporting another rule is a bug."""
 
     def make(function: Run) -> Check:
-        return Check(function, frozenset(reads))
+        return Check(function.__name__, frozenset(emits), function, frozenset(reads))
 
     return make
 

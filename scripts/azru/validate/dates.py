@@ -8,7 +8,16 @@ import pyarrow as pa
 from .. import edtf_dates
 from ..package import EDTF_FIELDS
 from .context import Context, check
-from .rules import Finding, More
+from .rules import (
+    DATE_BASIS_MISMATCH,
+    DATE_NOTE_MISSING,
+    DATE_PRECISION_MISMATCH,
+    EDTF_INTERVAL_REVERSED,
+    EDTF_INVALID,
+    RELEASE_BEFORE_DETENTION,
+    Finding,
+    More,
+)
 from .sql import LINE_COLUMN, sql_name
 
 
@@ -16,7 +25,7 @@ def date_bounds(ctx: Context, table: str, name: str) -> dict[str, tuple[Any, Any
     """Distinct EDTF values of a field -> (earliest, latest) days, or the reason they are invalid.
 
     Only values that fit the field's pattern: the others are reported as pattern-mismatch already, and the
-    EDTF parser must not meet them, as its time grows faster than their length (one 10 KB cell: 87 s).
+    EDTF parser must not meet them, as its time grows faster than their length.
     """
     pattern = ctx.package.tables[table].field(name).constraints.get("pattern")
     out: dict[str, tuple[Any, Any] | str] = {}
@@ -28,7 +37,7 @@ def date_bounds(ctx: Context, table: str, name: str) -> dict[str, tuple[Any, Any
     return out
 
 
-@check(*EDTF_FIELDS)
+@check(reads=EDTF_FIELDS, emits=(EDTF_INVALID, EDTF_INTERVAL_REVERSED))
 def edtf_values(ctx: Context) -> Iterator[Finding | More]:
     for table in ctx.package.tables.values():
         for name in EDTF_FIELDS:
@@ -36,16 +45,19 @@ def edtf_values(ctx: Context) -> Iterator[Finding | More]:
                 continue
             invalid = {v: r for v, r in date_bounds(ctx, table.name, name).items() if isinstance(r, str)}
             rows, more = ctx.lines_with(table.name, name, list(invalid))
-            yield More("edtf-invalid", more)
+            yield More(EDTF_INVALID, more)
             for line, value in rows:
                 reason = invalid[value]
                 if reason == "reversed":
-                    yield ctx.finding("edtf-interval-reversed", table.name, line, name, value)
+                    yield ctx.finding(EDTF_INTERVAL_REVERSED, table.name, line, name, value)
                 else:
-                    yield ctx.finding("edtf-invalid", table.name, line, name, value, error=reason)
+                    yield ctx.finding(EDTF_INVALID, table.name, line, name, value, error=reason)
 
 
-@check("date", "date_precision", "date_basis", "date_note")
+@check(
+    reads=("date", "date_precision", "date_basis", "date_note"),
+    emits=(DATE_PRECISION_MISMATCH, DATE_BASIS_MISMATCH, DATE_NOTE_MISSING),
+)
 def date_metadata(ctx: Context) -> Iterator[Finding | More]:
     """date_precision and date_basis agree with the date; inferred dates carry a note.
 
@@ -72,7 +84,7 @@ def date_metadata(ctx: Context) -> Iterator[Finding | More]:
         ctx.con.unregister("bad_dates")
         for line, *combination in rows:
             yield from _date_metadata_findings(ctx, table.name, line, *combination)
-        yield More("date-precision-mismatch", more)
+        yield More(DATE_PRECISION_MISMATCH, more)
 
 
 def _date_metadata_findings(
@@ -88,7 +100,7 @@ def _date_metadata_findings(
         expected = _expected_precision(date, precision)
         if expected:
             yield ctx.finding(
-                "date-precision-mismatch",
+                DATE_PRECISION_MISMATCH,
                 table,
                 line,
                 "date_precision",
@@ -99,10 +111,10 @@ def _date_metadata_findings(
     if basis is not None and (date is None) != (basis == "unknown"):
         expected = "an empty date has date_basis unknown" if date is None else "a date needs its basis"
         yield ctx.finding(
-            "date-basis-mismatch", table, line, "date_basis", basis, date=date or "(empty)", expected=expected
+            DATE_BASIS_MISMATCH, table, line, "date_basis", basis, date=date or "(empty)", expected=expected
         )
     if basis is not None and basis.startswith("inferred") and note_missing:
-        yield ctx.finding("date-note-missing", table, line, "date_note", basis)
+        yield ctx.finding(DATE_NOTE_MISSING, table, line, "date_note", basis)
 
 
 def _expected_precision(date: str | None, precision: str) -> str | None:
@@ -115,7 +127,7 @@ def _expected_precision(date: str | None, precision: str) -> str | None:
     return None if implied in (None, precision) else f"date {date} has precision {implied}"
 
 
-@check("date", "release_date")
+@check(reads=("date", "release_date"), emits=(RELEASE_BEFORE_DETENTION,))
 def release_order(ctx: Context) -> Iterator[Finding | More]:
     if not ctx.has_fields("detentions", "date", "release_date"):
         return
@@ -128,4 +140,4 @@ def release_order(ctx: Context) -> Iterator[Finding | More]:
     for line, date, release in rows:
         start, end = held.get(date), released.get(release)
         if isinstance(start, tuple) and isinstance(end, tuple) and end[1] < start[0]:
-            yield ctx.finding("release-before-detention", "detentions", line, "release_date", release, date=date)
+            yield ctx.finding(RELEASE_BEFORE_DETENTION, "detentions", line, "release_date", release, date=date)

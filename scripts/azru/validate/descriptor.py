@@ -11,9 +11,27 @@ import jsonschema
 
 from .. import domain
 from ..guarded import path_problem
-from .rules import Finding
+from .rules import (
+    DESCRIPTOR_CHANGED,
+    DESCRIPTOR_INVALID_JSON,
+    DESCRIPTOR_NOT_CONFORMING,
+    DESCRIPTOR_WEAKENED,
+    INVARIANT_BROKEN,
+    RESOURCE_PATH_UNSAFE,
+    Finding,
+)
 
 DESCRIPTOR = "datapackage.json"
+EMITS = frozenset(
+    {
+        DESCRIPTOR_INVALID_JSON,
+        DESCRIPTOR_NOT_CONFORMING,
+        RESOURCE_PATH_UNSAFE,
+        INVARIANT_BROKEN,
+        DESCRIPTOR_WEAKENED,
+        DESCRIPTOR_CHANGED,
+    }
+)
 NAME = {"type": "string", "pattern": "^[a-z0-9_]{1,64}$"}
 WEB_URL = {"type": "string", "pattern": "^https?://[^\\s<>\"']+$"}
 ONE_FIELD = {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 1}
@@ -112,15 +130,15 @@ def parse(data: bytes) -> dict[str, Any] | Finding:
     try:
         descriptor = json.loads(data.decode("utf-8"), object_pairs_hook=_no_repeats)
     except UnicodeDecodeError as error:
-        return Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": f"not UTF-8 ({error.reason})"})
+        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, params={"error": f"not UTF-8 ({error.reason})"})
     except json.JSONDecodeError as error:
-        return Finding("descriptor-invalid-json", DESCRIPTOR, error.lineno, error.colno, params={"error": error.msg})
+        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, error.lineno, error.colno, params={"error": error.msg})
     except RepeatedKey as error:
-        return Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": f"the key {error} appears twice"})
+        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, params={"error": f"the key {error} appears twice"})
     except RecursionError:
-        return Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": "nested too deeply"})
+        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, params={"error": "nested too deeply"})
     if not isinstance(descriptor, dict):
-        return Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": "the top level is not an object"})
+        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, params={"error": "the top level is not an object"})
     return descriptor
 
 
@@ -174,7 +192,7 @@ def _short(value: Any) -> str:
 
 
 def _not_conforming(where: str, error: str) -> Finding:
-    return Finding("descriptor-not-conforming", DESCRIPTOR, params={"where": where, "error": error})
+    return Finding(DESCRIPTOR_NOT_CONFORMING, DESCRIPTOR, params={"where": where, "error": error})
 
 
 def _structure(descriptor: dict[str, Any]) -> Iterator[Finding]:
@@ -189,7 +207,7 @@ def _structure(descriptor: dict[str, Any]) -> Iterator[Finding]:
         seen_resources.add(resource["name"])
         problem = path_problem(resource["path"])
         if problem:
-            yield Finding("resource-path-unsafe", DESCRIPTOR, value=resource["path"], params={"problem": problem})
+            yield Finding(RESOURCE_PATH_UNSAFE, DESCRIPTOR, value=resource["path"], params={"problem": problem})
         names = fields[resource["name"]]
         for j, name in enumerate(names):
             if name in names[:j]:
@@ -276,24 +294,22 @@ def invariant_findings(descriptor: dict[str, Any]) -> Iterator[Finding]:
     for table, key in domain.KEYS.items():
         schema = resources.get(table)
         if schema is None:
-            yield Finding("invariant-broken", DESCRIPTOR, params={"where": table, "error": "the resource is missing"})
+            yield Finding(INVARIANT_BROKEN, DESCRIPTOR, params={"where": table, "error": "the resource is missing"})
             continue
         if schema.get("primaryKey") != [key]:
-            yield Finding(
-                "invariant-broken", DESCRIPTOR, params={"where": table, "error": f"primaryKey is not [{key}]"}
-            )
+            yield Finding(INVARIANT_BROKEN, DESCRIPTOR, params={"where": table, "error": f"primaryKey is not [{key}]"})
     for table, names in domain.REQUIRED_FIELDS.items():
         specs = {f["name"]: f for f in resources.get(table, {}).get("fields", [])}
         for name in names:
             if not specs.get(name, {}).get("constraints", {}).get("required"):
                 error = "the field is missing or not required"
-                yield Finding("invariant-broken", DESCRIPTOR, params={"where": f"{table}.{name}", "error": error})
+                yield Finding(INVARIANT_BROKEN, DESCRIPTOR, params={"where": f"{table}.{name}", "error": error})
     for table, name, target, key in domain.REFERENCES:
         keys = resources.get(table, {}).get("foreignKeys", [])
         wanted = {"fields": [name], "reference": {"resource": target, "fields": [key]}}
         if wanted not in keys:
             error = f"no foreign key into {target}.{key}"
-            yield Finding("invariant-broken", DESCRIPTOR, params={"where": f"{table}.{name}", "error": error})
+            yield Finding(INVARIANT_BROKEN, DESCRIPTOR, params={"where": f"{table}.{name}", "error": error})
 
 
 # --- trusted against proposed ----------------------------------------------------------------------
@@ -324,11 +340,11 @@ def changes(trusted: dict[str, Any], proposed: dict[str, Any]) -> Iterator[Findi
 
 
 def _weakened(where: str, change: str) -> Finding:
-    return Finding("descriptor-weakened", DESCRIPTOR, params={"where": where, "change": change})
+    return Finding(DESCRIPTOR_WEAKENED, DESCRIPTOR, params={"where": where, "change": change})
 
 
 def _changed(where: str, change: str) -> Finding:
-    return Finding("descriptor-changed", DESCRIPTOR, params={"where": where, "change": change})
+    return Finding(DESCRIPTOR_CHANGED, DESCRIPTOR, params={"where": where, "change": change})
 
 
 def _resource_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Finding]:

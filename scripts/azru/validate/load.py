@@ -17,12 +17,30 @@ import duckdb
 import pyarrow as pa
 
 from ..package import Table
-from . import tokenizer
-from .rules import Finding, More
+from . import scan, tokenizer
+from .rules import (
+    CSV_QUOTE_MALFORMED,
+    FILE_EMPTY,
+    FINAL_NEWLINE_MISSING,
+    HEADER_MISMATCH,
+    RECORD_TOO_LONG,
+    ROW_FIELD_COUNT,
+    Finding,
+    More,
+)
 from .scan import Signs, careful_scan, encoding_findings
 from .sql import LINE_COLUMN, sql_name
 from .tokenizer import Record, records, tokenize
 
+# what loading a table reports, the byte scans' findings included
+EMITS = scan.EMITS | {
+    FILE_EMPTY,
+    HEADER_MISMATCH,
+    CSV_QUOTE_MALFORMED,
+    ROW_FIELD_COUNT,
+    RECORD_TOO_LONG,
+    FINAL_NEWLINE_MISSING,
+}
 HEADER_LIMIT = 1024 * 1024  # characters read for the header: no schema's header is longer
 BATCH_ROWS = 50_000  # the exact tokenizer's rows go to DuckDB in batches of this many rows
 BATCH_CHARS = 8 * 1024 * 1024  # or of about this many characters, whichever comes first
@@ -52,12 +70,12 @@ def load_exact(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: st
         next(rows, None)  # the header, checked before loading
         for record in rows:
             for error in record.errors:
-                yield Finding("csv-quote-malformed", rel, record.line, params={"error": error})
+                yield Finding(CSV_QUOTE_MALFORMED, rel, record.line, params={"error": error})
             if record.too_long:
-                yield Finding("record-too-long", rel, record.line, params={"limit": f"{tokenizer.MAX_RECORD:,}"})
+                yield Finding(RECORD_TOO_LONG, rel, record.line, params={"limit": f"{tokenizer.MAX_RECORD:,}"})
             elif len(record.cells) != len(names):
                 found, expected = str(len(record.cells)), str(len(names))
-                yield Finding("row-field-count", rel, record.line, params={"found": found, "expected": expected})
+                yield Finding(ROW_FIELD_COUNT, rel, record.line, params={"found": found, "expected": expected})
             elif batch.add(record):
                 batch.insert(con, stored)
     batch.insert(con, stored)
@@ -175,7 +193,7 @@ def _quoted_rows(
 def _stray_quotes(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str) -> Iterator[Finding]:
     for line, _, record in _quoted_rows(con, table, path):
         for error in record.errors:
-            yield Finding("csv-quote-malformed", rel, line, params={"error": error})
+            yield Finding(CSV_QUOTE_MALFORMED, rel, line, params={"error": error})
 
 
 def stored_name(table: Table) -> str:
@@ -198,11 +216,11 @@ def load_table(
     rows are in DuckDB once they have all been read."""
     rel = table.path
     if path.stat().st_size == 0:
-        return iter([Finding("file-empty", rel, 1)]), False
+        return iter([Finding(FILE_EMPTY, rel, 1)]), False
     header = read_header(path)
     if header != table.field_names:
         expected = ",".join(table.field_names)
-        mismatch = Finding("header-mismatch", rel, 1, value=",".join(header), params={"expected": expected})
+        mismatch = Finding(HEADER_MISMATCH, rel, 1, value=",".join(header), params={"expected": expected})
         return chain(careful_scan(path, rel), [mismatch]), False
     return _load(con, table, path, rel, signs), True
 
@@ -218,4 +236,4 @@ def _load(
     yield from quoting
     scanned = signs.result()
     if not scanned.final_newline:
-        yield Finding("final-newline-missing", rel, scanned.newlines + 1)
+        yield Finding(FINAL_NEWLINE_MISSING, rel, scanned.newlines + 1)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..package import DESCRIPTOR
-from .rules import LISTED_PER_CODE, RULES, Finding, More
+from .rules import LISTED_PER_CODE, RULES, Finding, More, Stage
 
 DEFAULT_LIMIT = 20  # findings of one code shown unless asked otherwise
 KEPT_PER_CODE = LISTED_PER_CODE  # findings of one code kept for the report; the rest are only counted
@@ -24,7 +24,7 @@ class Report:
 
 
 class Tally:
-    """Findings as checks yield them, in any thread: the first KEPT_PER_CODE of each code, and counts."""
+    """Findings as stages yield them, in any thread: the first KEPT_PER_CODE of each code, and counts."""
 
     def __init__(self) -> None:
         self.kept: list[Finding] = []
@@ -32,8 +32,10 @@ class Tally:
         self.kept_counts: Counter[str] = Counter()
         self.lock = threading.Lock()
 
-    def add(self, items: Iterable[Finding | More]) -> None:
+    def add(self, stage: Stage, items: Iterable[Finding | More]) -> None:
+        """Take a stage's findings, each of a rule the stage declares."""
         for item in items:
+            stage.vouch(item)
             with self.lock:
                 if isinstance(item, More):
                     if item.count > 0:

@@ -11,12 +11,23 @@ from functools import partial
 from itertools import chain
 from pathlib import Path
 
-from .rules import LISTED_PER_CODE, Finding, More
+from .rules import (
+    BLANK_LINE,
+    BOM_PRESENT,
+    ENCODING_INVALID,
+    FINAL_NEWLINE_MISSING,
+    LINE_ENDING_CRLF,
+    LISTED_PER_CODE,
+    Finding,
+    More,
+)
+
+EMITS = frozenset({BOM_PRESENT, BLANK_LINE, LINE_ENDING_CRLF, FINAL_NEWLINE_MISSING, ENCODING_INVALID})
 
 CHUNK = 16 * 1024 * 1024  # bytes per read of looks_plain, which reuses its buffer
 BLOCK = 1024 * 1024  # bytes per read of the passes that copy or decode what they read
 BOM = b"\xef\xbb\xbf"
-BLANK_LINE = re.compile(rb"\n(?=\r?\n)")  # the newline before an empty line, or one of a lone CR
+BEFORE_BLANK_LINE = re.compile(rb"\n(?=\r?\n)")  # the newline before an empty line, or one of a lone CR
 UNDECODABLE = re.compile("[\udc80-\udcff]+")  # bytes that are not UTF-8, as surrogateescape keeps them
 
 
@@ -67,12 +78,12 @@ def careful_scan(path: Path, rel: str) -> Iterator[Finding | More]:
     listed = unlisted = 0
     with open(path, "rb") as handle:
         if handle.read(len(BOM)) == BOM:
-            yield Finding("bom-present", rel, 1, 1)
+            yield Finding(BOM_PRESENT, rel, 1, 1)
         handle.seek(0)
         for block in iter(partial(handle.read, BLOCK), b""):
             data = tail + block
             counted, lines = 0, newlines
-            for match in BLANK_LINE.finditer(data):
+            for match in BEFORE_BLANK_LINE.finditer(data):
                 if offset + match.start() > reported:
                     reported = offset + match.start()
                     if listed == LISTED_PER_CODE:  # a million blank lines are counted, not each made a finding
@@ -81,17 +92,17 @@ def careful_scan(path: Path, rel: str) -> Iterator[Finding | More]:
                     listed += 1
                     lines += data.count(b"\n", counted, match.end())
                     counted = match.end()
-                    yield Finding("blank-line", rel, lines + 1)
+                    yield Finding(BLANK_LINE, rel, lines + 1)
             if not crlf and (found := data.find(b"\r\n")) >= 0:
                 crlf = True
-                yield Finding("line-ending-crlf", rel, newlines + data.count(b"\n", 0, found) + 1)
+                yield Finding(LINE_ENDING_CRLF, rel, newlines + data.count(b"\n", 0, found) + 1)
             tail = data[-2:]
             newlines += data.count(b"\n", 0, len(data) - len(tail))
             offset += len(data) - len(tail)
     if unlisted:
-        yield More("blank-line", unlisted)
+        yield More(BLANK_LINE, unlisted)
     if not tail.endswith(b"\n"):
-        yield Finding("final-newline-missing", rel, newlines + tail.count(b"\n") + 1)
+        yield Finding(FINAL_NEWLINE_MISSING, rel, newlines + tail.count(b"\n") + 1)
 
 
 def encoding_findings(path: Path, rel: str) -> Iterator[Finding]:
@@ -116,7 +127,7 @@ def encoding_findings(path: Path, rel: str) -> Iterator[Finding]:
                 position = run.end()
                 column = before + run.start() - start - shrink
                 for cut, sequence in enumerate(_bad_sequences(run.group().encode("utf-8", "surrogateescape")), 1):
-                    yield Finding("encoding-invalid", rel, line, column + cut, value=sequence.hex(" "))
+                    yield Finding(ENCODING_INVALID, rel, line, column + cut, value=sequence.hex(" "))
                 shrink += len(run.group()) - cut
             if newlines := text.count("\n", position):
                 line += newlines

@@ -8,30 +8,41 @@ import langcodes
 from .. import domain
 from ..text import normalise_whitespace
 from .context import Context, check
-from .rules import Finding, More
+from .rules import (
+    CLAIM_MISSING,
+    CLAIM_TARGET_COUNT,
+    FIGURE_MEASURE_MISSING,
+    FIGURE_RANGE_INVERTED,
+    LANGUAGE_INVALID,
+    QUOTE_TOO_SHORT,
+    QUOTE_TRANSLATION_MISSING,
+    TOMBSTONE_ID_IN_USE,
+    TOMBSTONE_REPLACEMENT_MISSING,
+    Finding,
+    More,
+)
 from .sql import LINE_COLUMN, WHITESPACE, sql_name
 
 NOT_WHITESPACE = "[^" + WHITESPACE[1:]
 CLAIM_TARGETS = tuple(domain.EVIDENCED.values())
-# Characters a quote needs once its whitespace is collapsed. The shortest in data/claims.csv has 15
-# (three Arabic words, "9 people were arrested"); below 10 a quote is a word or two that nearly any
-# source contains, and one character (".") was shown to verify.
+# Characters a quote needs once its whitespace is collapsed: a shorter one is a word or two, or a mark,
+# that nearly any source contains, so it proves nothing.
 QUOTE_SHORTEST = 10
 
 
-@check("language")
+@check(reads=("language",), emits=(LANGUAGE_INVALID,))
 def languages(ctx: Context) -> Iterator[Finding | More]:
     for table in ("sources", "actor_names"):
         if not ctx.has_fields(table, "language"):
             continue
         bad = [v for v in ctx.distinct(table, "language") if not langcodes.tag_is_valid(v)]
         rows, more = ctx.lines_with(table, "language", bad)
-        yield More("language-invalid", more)
+        yield More(LANGUAGE_INVALID, more)
         for line, value in rows:
-            yield ctx.finding("language-invalid", table, line, "language", value)
+            yield ctx.finding(LANGUAGE_INVALID, table, line, "language", value)
 
 
-@check(*CLAIM_TARGETS)
+@check(reads=CLAIM_TARGETS, emits=(CLAIM_MISSING, CLAIM_TARGET_COUNT))
 def evidence(ctx: Context) -> Iterator[Finding | More]:
     """Every fact row has a claim, and every claim supports exactly one row."""
     if not ctx.has(domain.CLAIMS):
@@ -43,17 +54,20 @@ def evidence(ctx: Context) -> Iterator[Finding | More]:
             f"SELECT {LINE_COLUMN}, {key} FROM {sql_name(table)} WHERE {key} IS NOT NULL AND {key} NOT IN "
             f"(SELECT {key} FROM claims WHERE {key} IS NOT NULL) ORDER BY {LINE_COLUMN}"
         )
-        yield More("claim-missing", more)
+        yield More(CLAIM_MISSING, more)
         for line, value in rows:
-            yield ctx.finding("claim-missing", table, line, key, value)
+            yield ctx.finding(CLAIM_MISSING, table, line, key, value)
     count = " + ".join(f"({t} IS NOT NULL)::INT" for t in CLAIM_TARGETS)
     rows, more = ctx.listed(f"SELECT {LINE_COLUMN}, {count} AS n FROM claims WHERE n <> 1 ORDER BY {LINE_COLUMN}")
-    yield More("claim-target-count", more)
+    yield More(CLAIM_TARGET_COUNT, more)
     for line, n in rows:
-        yield ctx.finding("claim-target-count", "claims", line, None, count=n)
+        yield ctx.finding(CLAIM_TARGET_COUNT, "claims", line, None, count=n)
 
 
-@check("value_min", "value_max", "people_count_min", "people_count_max", "measure")
+@check(
+    reads=("value_min", "value_max", "people_count_min", "people_count_max", "measure"),
+    emits=(FIGURE_RANGE_INVERTED, FIGURE_MEASURE_MISSING),
+)
 def figures(ctx: Context) -> Iterator[Finding | More]:
     pairs = [("claims", "value_min", "value_max"), ("detentions", "people_count_min", "people_count_max")]
     for table, low, high in pairs:
@@ -63,26 +77,26 @@ def figures(ctx: Context) -> Iterator[Finding | More]:
             f"SELECT {LINE_COLUMN}, {low}, {high} FROM {sql_name(table)} "
             f"WHERE TRY_CAST({low} AS BIGINT) > TRY_CAST({high} AS BIGINT) ORDER BY {LINE_COLUMN}"
         )
-        yield More("figure-range-inverted", more)
+        yield More(FIGURE_RANGE_INVERTED, more)
         for line, lo, hi in rows:
-            yield ctx.finding("figure-range-inverted", table, line, low, lo, other_field=high, other=hi)
+            yield ctx.finding(FIGURE_RANGE_INVERTED, table, line, low, lo, other_field=high, other=hi)
     if ctx.has_fields("claims", "value_min", "measure"):
         rows, more = ctx.listed(
             f"SELECT {LINE_COLUMN}, value_min FROM claims WHERE value_min IS NOT NULL AND measure IS NULL "
             f"ORDER BY {LINE_COLUMN}"
         )
-        yield More("figure-measure-missing", more)
+        yield More(FIGURE_MEASURE_MISSING, more)
         for line, value in rows:
-            yield ctx.finding("figure-measure-missing", "claims", line, "measure", value)
+            yield ctx.finding(FIGURE_MEASURE_MISSING, "claims", line, "measure", value)
 
 
-@check("quote")
+@check(reads=("quote",), emits=(QUOTE_TOO_SHORT,))
 def quote_length(ctx: Context) -> Iterator[Finding]:
     """Quotes of at least QUOTE_SHORTEST characters once their whitespace is collapsed.
 
     A quote with that many characters besides whitespace is long enough, which an anchored regex sees
-    in its first few characters (0.15 s for 1.4M quotes; collapsing them all in SQL took 7.6 s); only the
-    others are measured, in Python, as the quote check collapses them.
+    in its first few characters, without collapsing every quote; only the others are measured, in
+    Python, as the quote check collapses them.
     """
     if not ctx.has_fields("claims", "quote"):
         return
@@ -94,10 +108,10 @@ def quote_length(ctx: Context) -> Iterator[Finding]:
     for line, quote in rows:
         length = len(normalise_whitespace(quote))
         if length < QUOTE_SHORTEST:
-            yield ctx.finding("quote-too-short", "claims", line, "quote", quote, length=length, limit=QUOTE_SHORTEST)
+            yield ctx.finding(QUOTE_TOO_SHORT, "claims", line, "quote", quote, length=length, limit=QUOTE_SHORTEST)
 
 
-@check("quote_en", "source_id", "language")
+@check(reads=("quote_en", "source_id", "language"), emits=(QUOTE_TRANSLATION_MISSING,))
 def translations(ctx: Context) -> Iterator[Finding | More]:
     if not (ctx.has_fields("claims", "quote_en", "source_id") and ctx.has_fields("sources", "source_id", "language")):
         return
@@ -106,12 +120,12 @@ def translations(ctx: Context) -> Iterator[Finding | More]:
         f"WHERE c.quote_en IS NULL AND lower(s.language) <> 'en' AND NOT starts_with(lower(s.language), 'en-') "
         f"ORDER BY c.{LINE_COLUMN}"
     )
-    yield More("quote-translation-missing", more)
+    yield More(QUOTE_TRANSLATION_MISSING, more)
     for line, language in rows:
-        yield ctx.finding("quote-translation-missing", "claims", line, "quote_en", None, language=language)
+        yield ctx.finding(QUOTE_TRANSLATION_MISSING, "claims", line, "quote_en", None, language=language)
 
 
-@check("retired_id", "replaced_by")
+@check(reads=("retired_id", "replaced_by"), emits=(TOMBSTONE_ID_IN_USE, TOMBSTONE_REPLACEMENT_MISSING))
 def tombstones(ctx: Context) -> Iterator[Finding | More]:
     if not ctx.has_fields("tombstones", "retired_id", "replaced_by"):
         return
@@ -133,15 +147,15 @@ def tombstones(ctx: Context) -> Iterator[Finding | More]:
         f"JOIN ({live}) live ON live.id = x.retired_id "
         f"ORDER BY x.{LINE_COLUMN}"
     )
-    yield More("tombstone-id-in-use", more)
+    yield More(TOMBSTONE_ID_IN_USE, more)
     for line, value, table in rows:
-        yield ctx.finding("tombstone-id-in-use", "tombstones", line, "retired_id", value, table=table)
+        yield ctx.finding(TOMBSTONE_ID_IN_USE, "tombstones", line, "retired_id", value, table=table)
     if any(t.name not in ctx.loaded for t in ctx.package.fact_tables):
         return  # the replacement may be a row of a table that could not be read (reported there)
     rows, more = ctx.listed(
         f"SELECT {LINE_COLUMN}, replaced_by FROM tombstones WHERE replaced_by IS NOT NULL AND replaced_by NOT IN "
         f"(SELECT id FROM ({live})) ORDER BY {LINE_COLUMN}"
     )
-    yield More("tombstone-replacement-missing", more)
+    yield More(TOMBSTONE_REPLACEMENT_MISSING, more)
     for line, value in rows:
-        yield ctx.finding("tombstone-replacement-missing", "tombstones", line, "replaced_by", value)
+        yield ctx.finding(TOMBSTONE_REPLACEMENT_MISSING, "tombstones", line, "replaced_by", value)
