@@ -12,6 +12,7 @@ import re
 import shutil
 import sqlite3
 import zipfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -217,7 +218,7 @@ def csv_rows_typed(built: Built, table: str) -> list[dict[str, Any]]:
     """The CSV read with the csv module and typed by hand from the descriptor: the reference rows."""
     spec = built.package.tables[table]
     kinds = {f.name: f.type for f in spec.fields}
-    convert = {"integer": int, "boolean": lambda v: v == "true", "string": str}
+    convert: dict[str, Callable[[str], object]] = {"integer": int, "boolean": lambda v: v == "true", "string": str}
     with open(built.root / spec.path, encoding="utf-8", newline="") as handle:
         return [
             {k: (convert[kinds[k]](v) if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)

@@ -366,7 +366,8 @@ def test_deleting_an_evidenced_table_is_a_weakening_and_its_file_is_still_requir
 
 
 def trusted_descriptor() -> dict[str, Any]:
-    return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor: dict[str, Any] = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    return descriptor
 
 
 def changes_made_by(change: Callable[[dict[str, Any]], object]) -> list[tuple[str, str]]:
