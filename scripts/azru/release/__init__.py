@@ -3,7 +3,8 @@
 The data package as a zip (sizes and hashes filled in), Parquet and NDJSON per table, one SQLite database
 with keys, full-text search and claim views, its datasette metadata, the timeline figure, the website
 (release.site) and a SHA256SUMS manifest. Building the same package twice gives byte-identical files,
-wherever it is built, so a release can be checked by rebuilding it. `azru build` (release.command) validates the package before calling `build`.
+wherever it is built, so a release can be checked by rebuilding it. `azru build` (release.command) validates
+the package before calling `build`.
 """
 
 from pathlib import Path

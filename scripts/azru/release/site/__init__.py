@@ -40,12 +40,11 @@ def write_site(
         (key,) = table.primary_key
         claims = site.claims_about(table)
         for row in site.rows[table.name]:
-            path = site.path(table.name, row[key])
-            if path is not None:
-                pages[path] = entity_page(site, table, row, claims.get(row[key], []))
+            page_path = site.path(table.name, row[key])
+            if page_path is not None:
+                pages[page_path] = entity_page(site, table, row, claims.get(row[key], []))
     written = []
     for relative, content in sorted(pages.items()):
-        path = out / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        written.append(write_text(path, content))
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        written.append(write_text(out / relative, content))
     return written

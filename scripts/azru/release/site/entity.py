@@ -20,7 +20,8 @@ def entity_page(site: Site, table: Table, row: Row, claims: list[Row]) -> str:
     (key,) = table.primary_key
     body = fields_list(site, table, row, skip=(SENSITIVE,))
     heading = f"Claims ({len(claims)})"
-    body += f"<h2>{text(heading)}</h2>\n" + "".join(claim_block(site, claim) for claim in claims)
+    about = site.package.tables[domain.CLAIMS].field_pointing_at(table) or ""
+    body += f"<h2>{text(heading)}</h2>\n" + "".join(claim_block(site, claim, about) for claim in claims)
     if row.get(SENSITIVE):
         body = sensitive(body)
     title = site.titles[table.name][row[key]]
@@ -54,7 +55,8 @@ def cell(site: Site, target: str | None, value: object) -> str:
     return text(value)
 
 
-def claim_block(site: Site, claim: Row) -> str:
+def claim_block(site: Site, claim: Row, about: str) -> str:
+    """A claim on the page of the row its field `about` names (which it does not repeat)."""
     claims = site.package.tables[domain.CLAIMS]
     targets = {local: target for local, target, _ in claims.references()}
     language = site.source_languages.get(claim.get("source_id") or "")
@@ -64,7 +66,7 @@ def claim_block(site: Site, claim: Row) -> str:
     for label, name in (("Claimed by", "claimant_actor_id"), ("Status", "status"), ("Source", "source_id")):
         if claim.get(name) is not None:
             lines.append(f"<p>{label}: {cell(site, targets.get(name), claim[name])}</p>")
-    lines.append(fields_list(site, claims, claim, skip=CLAIM_SHOWN))
+    lines.append(fields_list(site, claims, claim, skip=(*CLAIM_SHOWN, about)))
     inner = "\n".join(lines) + "\n"
     if claim.get(SENSITIVE):
         inner = sensitive(inner)

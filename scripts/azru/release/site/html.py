@@ -41,8 +41,9 @@ def text(value: object) -> str:
 
 
 def link(href: str, label: str) -> str:
-    """An `<a>` to a path the site made; `label` is escaped here."""
-    return f'<a href="{text(href)}">{text(label)}</a>'
+    """An `<a>` to a path the site made; `label` is escaped here, and set in its own direction (an Arabic
+    title among English)."""
+    return f'<a href="{text(href)}" dir="auto">{text(label)}</a>'
 
 
 def language_attributes(language: object) -> str:

@@ -1,6 +1,7 @@
 """The landing page's schema.org `Dataset`, the description Google Dataset Search reads: name, description,
 licence, time and place covered, the files with their addresses and formats, version, identifier, creator."""
 
+from datetime import date
 from typing import Any
 
 from azru.release.site.downloads import Download
@@ -53,7 +54,9 @@ def temporal_coverage(site: Site) -> str | None:
     if events is None or f"{DATE}_lower" not in events.columns:
         return None
     earliest, latest = events[f"{DATE}_lower"].min(), events[f"{DATE}_upper"].max()
-    return f"{earliest}/{latest}" if earliest is not None and latest is not None else None
+    if not (isinstance(earliest, date) and isinstance(latest, date)):
+        return None
+    return f"{earliest.isoformat()}/{latest.isoformat()}"
 
 
 def spatial_coverage(site: Site) -> list[dict[str, str]]:

@@ -60,7 +60,7 @@ class Site:
             (key,) = table.primary_key
             column = LABEL_COLUMNS.get(table.name)
             titles[table.name] = {
-                row[key]: shortened(row.get(column) or "") or f"{table.singular or table.name} {row[key]}"
+                row[key]: shortened(row[column] or "" if column else "") or f"{table.singular or table.name} {row[key]}"
                 for row in self.rows[table.name]
                 if isinstance(row[key], str) and ID.fullmatch(row[key])
             }
