@@ -20,7 +20,10 @@ from releases import REPO, Built
 # `texts`, a fixture, is used by the name of the tests' parameters, which ruff takes for a redefinition
 from test_search import ARABIC_QUERIES, ENGLISH_QUERIES, MIN_RECALL, Row, scan, texts  # noqa: F401
 
-playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (requirements/test.txt)")
+try:
+    from playwright import sync_api as playwright
+except ImportError:  # said when the tests would start
+    playwright = None
 
 SCREENSHOTS = REPO / "test-artefacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -29,8 +32,13 @@ LATIN_SAMPLE = "Chargé d'Affaires STRAßE İlham Ёлка ﬁnal ΟΔΟΣ Ǆema
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator["playwright.Browser"]:
-    if CHROMIUM is None:
-        reason = "Chromium is not installed (apt-get install chromium); .ci/run installs it and runs these tests"
+    missing = [
+        what
+        for what, found in (("Chromium (apt-get install chromium)", CHROMIUM), ("Playwright", playwright))
+        if not found
+    ]
+    if missing:
+        reason = f"browser tests not run: {' and '.join(missing)} not installed; .ci/run installs and runs them"
         if os.environ.get("AZRU_BROWSER") == "required":
             pytest.fail(reason)
         pytest.skip(reason)
