@@ -2,8 +2,9 @@
 Playwright, opens the built site from file:// URLs as a reader who downloaded the release would.
 
 Every page is watched: a request for anything but the site's own files, or an error on the console, fails
-the test. Screenshots go to test-artefacts/screenshots/. Without Chromium (or Playwright) these tests are
-skipped, saying why, unless AZRU_BROWSER=required (set by .ci/run), which makes that a failure.
+the test. Screenshots go to test-artefacts/screenshots/. The tests are slow (`make test-slow`); without
+Chromium (or Playwright) they are skipped, saying why, unless AZRU_BROWSER=required (set by .ci/run), which
+makes that a failure.
 """
 
 import os
@@ -26,6 +27,7 @@ except ImportError:  # said when the tests would start
     playwright = None
 
 SCREENSHOTS = REPO / "test-artefacts" / "screenshots"
+pytestmark = pytest.mark.slow  # starting the browser alone takes seconds
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LATIN_SAMPLE = "Chargé d'Affaires STRAßE İlham Ёлка ﬁnal ΟΔΟΣ Ǆemal Ångström naïve Æsir ŒUVRE ĳ Ǳ ﬀ Ⅻ ①"
 

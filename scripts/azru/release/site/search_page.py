@@ -9,6 +9,7 @@ so the two cannot drift apart; the rest of normalise is NFKD and lower case, whi
 
 import json
 import sys
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -144,8 +145,10 @@ def search_index(site: Site) -> str:
     return "window.AZRU_INDEX = " + json.dumps(entries, ensure_ascii=False, separators=(",", ":")) + ";\n"
 
 
+@cache
 def casefold_differences() -> dict[str, str]:
-    """The characters whose Python casefold is not their lower case (ß → ss, ς → σ), which JavaScript lacks."""
+    """The characters whose Python casefold is not their lower case (ß → ss, ς → σ), which JavaScript lacks;
+    made once, as it reads all of Unicode."""
     chars = map(chr, range(sys.maxunicode + 1))
     return {char: char.casefold() for char in chars if char.casefold() != char.lower()}
 
