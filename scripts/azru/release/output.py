@@ -2,6 +2,7 @@
 last build's files before a new one is written."""
 
 import contextlib
+import shutil
 import stat
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from azru.package import Package
 MANIFEST = "SHA256SUMS"
 DATASETTE_METADATA = "metadata.json"
 TIMELINE = "timeline.svg"
+SITE = "site"  # the website's folder (azru.release.site), deleted whole before each build
 # The folders of the one-file-per-table formats, and the suffix of their files.
 TABLE_FOLDERS = {"parquet": ".parquet", "ndjson": ".ndjson"}
 MAX_MANIFEST_BYTES = guarded.MIB  # a line for each of thousands of files
@@ -57,6 +59,11 @@ def remove_previous_build(out: Path, package: Package) -> None:
         with contextlib.suppress(FileNotFoundError):
             if not stat.S_ISDIR((out / folder).lstat().st_mode):
                 (out / folder).unlink()
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISDIR((out / SITE).lstat().st_mode):
+            shutil.rmtree(out / SITE)  # removes links inside rather than following them
+        else:
+            (out / SITE).unlink()
     for name in {line.partition("  ")[2] for line in listed} | set(release_files(package)):
         if is_release_file(name):
             (out / name).unlink(missing_ok=True)
