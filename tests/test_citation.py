@@ -1,0 +1,129 @@
+"""Citable and readable by the ecosystem: the descriptor's citation metadata, the dialect every reader needs,
+and the v1 `datapackage` library reading every table, of the repository and of the zip, with its keys."""
+
+import csv
+import json
+import re
+import shutil
+import warnings
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from azru.descriptor import DIALECT
+from azru.package import FIELD_PROPERTIES, NAMESPACE, RESOURCE_PROPERTIES, load
+from azru.release.package_zip import write_zip
+
+ROOT = Path(__file__).resolve().parents[1]
+DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+
+# Data Package v2's properties (datapackage.org/standard); anything else must be a documented azru: one.
+PACKAGE_PROPERTIES = {
+    "$schema", "name", "id", "licenses", "title", "description", "homepage", "image", "version", "created",
+    "keywords", "contributors", "sources", "resources",
+}  # fmt: skip
+RESOURCE_V2_PROPERTIES = {
+    "name", "path", "data", "type", "$schema", "title", "description", "homepage", "format", "mediatype",
+    "encoding", "bytes", "hash", "sources", "licenses", "dialect", "schema",
+}  # fmt: skip
+# The roles the v2 spec names as useful, and DataCite's contributor types in the spec's camelCase.
+RECOGNISED_ROLES = {
+    "creator", "contact", "rightsHolder", "dataCurator", "contactPerson", "dataCollector", "dataManager",
+    "distributor", "editor", "hostingInstitution", "producer", "projectLeader", "projectManager",
+    "projectMember", "researcher", "researchGroup", "sponsor", "supervisor",
+}  # fmt: skip
+DIALECT_KEYS = ("delimiter", "quoteChar", "doubleQuote", "header")
+
+
+def test_every_table_declares_the_dialect_azru_reads() -> None:
+    wanted = {key: DIALECT[key] for key in DIALECT_KEYS}
+    assert {r["name"]: r.get("dialect") for r in DESCRIPTOR["resources"]} == {
+        r["name"]: wanted for r in DESCRIPTOR["resources"]
+    }
+
+
+def test_descriptor_has_only_standard_or_azru_properties() -> None:
+    assert set(DESCRIPTOR) <= PACKAGE_PROPERTIES
+    for resource in DESCRIPTOR["resources"]:
+        assert set(resource) <= RESOURCE_V2_PROPERTIES | set(RESOURCE_PROPERTIES), resource["name"]
+        for field in resource["schema"]["fields"]:
+            assert {k for k in field if k.startswith(NAMESPACE)} <= set(FIELD_PROPERTIES), field["name"]
+
+
+def test_descriptor_says_how_to_cite_it() -> None:
+    assert re.fullmatch(r"https://\S+", DESCRIPTOR["id"]) and DESCRIPTOR["homepage"] == DESCRIPTOR["id"]
+    assert (ROOT / DESCRIPTOR["image"]).is_file()
+    assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", DESCRIPTOR["version"])
+    assert re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z", DESCRIPTOR["created"])
+    data, quotes = DESCRIPTOR["licenses"]
+    assert data["name"] == "CC-BY-4.0"
+    assert "claims.quote" in quotes["title"] and "right of quotation" in quotes["title"]
+    roles = {role for contributor in DESCRIPTOR["contributors"] for role in contributor["roles"]}
+    assert "creator" in roles and roles <= RECOGNISED_ROLES
+
+
+def test_descriptor_sources_name_title_archive_file_and_hash() -> None:
+    with open(ROOT / "data" / "sources.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [set(source) for source in DESCRIPTOR["sources"]] == [{"title", "path", "version"}] * len(rows)
+    assert [s["version"] for s in DESCRIPTOR["sources"]] == [f"sha256:{row['sha256']}" for row in rows]
+
+
+# --- the v1 `datapackage` library -------------------------------------------------------------------------
+
+
+@contextmanager
+def v1_library_quietly() -> Iterator[Any]:
+    """datapackage-py, whose tableschema subclasses a jsonschema validator and leaves its profile files open:
+    its warnings are its own, not the package's."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Subclassing validator classes", DeprecationWarning)
+        warnings.simplefilter("ignore", ResourceWarning)
+        import datapackage  # slow to import; only these tests need it
+
+        yield datapackage
+
+
+def csv_rows(path: Path) -> int:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def unzipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("zip")
+    with zipfile.ZipFile(write_zip(load(ROOT), out / "package.zip")) as archive:
+        archive.extractall(out / "package")
+    return out / "package"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["repository", "zip"])
+def test_v1_datapackage_library_reads_every_table_with_its_foreign_keys(where: str, unzipped: Path) -> None:
+    root = ROOT if where == "repository" else unzipped
+    with v1_library_quietly() as datapackage:
+        package = datapackage.Package(str(root / "datapackage.json"))
+        assert package.errors == [] and [r.name for r in package.resources if not r.schema.valid] == []
+        read = {r.name: len(r.read(relations=True)) for r in package.resources}
+    assert read == {r["name"]: csv_rows(root / r["path"]) for r in DESCRIPTOR["resources"]}
+
+
+@pytest.mark.slow
+def test_v1_datapackage_library_checks_the_self_reference(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copy(ROOT / "datapackage.json", tmp_path)
+    actors = tmp_path / "data" / "actors.csv"
+    with open(actors, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["parent_actor_id"] = "act-0000000000"
+    with open(actors, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    with v1_library_quietly() as datapackage:
+        resource = datapackage.Package(str(tmp_path / "datapackage.json")).get_resource("actors")
+        with pytest.raises(datapackage.exceptions.RelationError, match="act-0000000000"):
+            resource.read(relations=True)
