@@ -12,7 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+import yaml
 from azru.descriptor import DIALECT
 from azru.package import FIELD_PROPERTIES, NAMESPACE, RESOURCE_PROPERTIES, load
 from azru.release.package_zip import write_zip
@@ -127,3 +129,48 @@ def test_v1_datapackage_library_checks_the_self_reference(tmp_path: Path) -> Non
         resource = datapackage.Package(str(tmp_path / "datapackage.json")).get_resource("actors")
         with pytest.raises(datapackage.exceptions.RelationError, match="act-0000000000"):
             resource.read(relations=True)
+
+
+# --- CITATION.cff and .zenodo.json ------------------------------------------------------------------------
+
+# The CFF 1.2.0 schema as the cffconvert 2.0.0 wheel ships it (cffconvert/schemas/1.2.0/schema.json, from
+# https://github.com/citation-file-format/citation-file-format/blob/1.2.0/schema.json), vendored because
+# cffconvert pins jsonschema 3.2, which frictionless's jsonschema>=4.20 rules out.
+CFF_SCHEMA = Path(__file__).with_name("citation-file-format-1.2.0.schema.json")
+
+
+class CffLoader(yaml.SafeLoader):
+    """YAML as cffconvert reads it: a date stays the string it is written as."""
+
+
+CffLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+def citation() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.load((ROOT / "CITATION.cff").read_text(encoding="utf-8"), Loader=CffLoader)
+    return loaded
+
+
+def test_citation_cff_is_valid_cff_1_2_0() -> None:
+    schema = json.loads(CFF_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    assert [error.message for error in validator.iter_errors(citation())] == []
+
+
+def test_citation_files_say_what_the_descriptor_says() -> None:
+    cff, zenodo = citation(), json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
+    creators = [c["title"] for c in DESCRIPTOR["contributors"] if "creator" in c["roles"]]
+    assert (cff["title"], cff["version"], cff["keywords"]) == (
+        DESCRIPTOR["title"],
+        DESCRIPTOR["version"],
+        DESCRIPTOR["keywords"],
+    )
+    assert (zenodo["title"], zenodo["version"], zenodo["keywords"]) == (
+        DESCRIPTOR["title"],
+        DESCRIPTOR["version"],
+        DESCRIPTOR["keywords"],
+    )
+    assert [a["name"] for a in cff["authors"]] == [c["name"] for c in zenodo["creators"]] == creators
+    assert cff["license"] == DESCRIPTOR["licenses"][0]["name"] == zenodo["license"].upper()
+    assert cff["date-released"] == DESCRIPTOR["created"][:10]
+    assert cff["url"] == DESCRIPTOR["homepage"]

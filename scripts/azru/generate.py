@@ -2,7 +2,8 @@
 
 JSON Schemas (draft-07, one per table, describing a typed row as in the NDJSON release), the
 codebook, the error catalogue, the ISO 3166 country codelist, the timeline figure, the
-descriptor's `sources` list (from data/sources.csv) and the counts quoted in DATASHEET.md.
+descriptor's `sources` list (from data/sources.csv), CITATION.cff and .zenodo.json (azru.citation) and the
+counts quoted in DATASHEET.md.
 tests/test_generated.py fails with "run `make schemas`" when any of them is stale.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 import pycountry
 
-from . import exits, timeline
+from . import citation, exits, timeline
 from .package import EDTF, EVIDENCED, ID_PREFIX, NAMESPACE, SEARCHABLE, SINGULAR, Package, Table, load
 from .rules import RULES
 from .typed import typed_frame
@@ -52,7 +53,10 @@ def generated_files(root: Path) -> dict[str, str]:
     files["docs/codebook.md"] = codebook(package, root)
     files["docs/errors.md"] = error_catalogue()
     files["docs/timeline.svg"] = timeline_figure(package)
-    files["datapackage.json"] = _dump({**package.descriptor, "sources": descriptor_sources(package)})
+    descriptor = {**package.descriptor, "sources": descriptor_sources(package)}
+    files["datapackage.json"] = _dump(descriptor)
+    files[citation.CITATION] = citation.citation_cff(descriptor)
+    files[citation.ZENODO] = citation.zenodo_json(descriptor)
     files[DATASHEET] = with_counts((root / DATASHEET).read_text(encoding="utf-8"), package)
     return files
 
