@@ -17,6 +17,7 @@ import pytest
 import yaml
 from azru.descriptor import DIALECT
 from azru.package import FIELD_PROPERTIES, NAMESPACE, RESOURCE_PROPERTIES, load
+from azru.release.documents import read_documents
 from azru.release.package_zip import write_zip
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +98,7 @@ def csv_rows(path: Path) -> int:
 @pytest.fixture(scope="module")
 def unzipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("zip")
-    with zipfile.ZipFile(write_zip(load(ROOT), out / "package.zip")) as archive:
+    with zipfile.ZipFile(write_zip(load(ROOT), out / "package.zip", read_documents(load(ROOT)))) as archive:
         archive.extractall(out / "package")
     return out / "package"
 
