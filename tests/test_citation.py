@@ -175,3 +175,68 @@ def test_citation_files_say_what_the_descriptor_says() -> None:
     assert cff["license"] == DESCRIPTOR["licenses"][0]["name"] == zenodo["license"].upper()
     assert cff["date-released"] == DESCRIPTOR["created"][:10]
     assert cff["url"] == DESCRIPTOR["homepage"]
+
+
+# --- docs/reading-csv.md: every table read directly, as the document shows ----------------------------------
+
+READING = (ROOT / "docs" / "reading-csv.md").read_text(encoding="utf-8")
+PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", READING, re.DOTALL)
+SQL_EXAMPLES = re.findall(r"```sql duckdb\n(.*?)```\n\s*```text\n(.*?)```", READING, re.DOTALL)
+# What each reader calls the descriptor's types.
+READER_TYPES = {
+    "pandas": {"string": "string", "integer": "Int64", "boolean": "boolean"},
+    "duckdb": {"string": "VARCHAR", "integer": "BIGINT", "boolean": "BOOLEAN"},
+    "polars": {"string": "String", "integer": "Int64", "boolean": "Boolean"},
+}
+
+
+def run_block(reader: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The document's Python example for `reader`, run from the repository root; its variables."""
+    (block,) = [b for b in PYTHON_BLOCKS if f"import {reader}" in b]
+    monkeypatch.chdir(ROOT)
+    names: dict[str, Any] = {}
+    exec(compile(block, "docs/reading-csv.md", "exec"), names)
+    return names
+
+
+def read_as_documented(reader: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[list[str], list[Any]]]:
+    """Each table's column types and first column, read by the document's example for `reader`."""
+    names = run_block(reader, monkeypatch)
+    if reader == "duckdb":
+        con = names["con"]
+        return {
+            r["name"]: (
+                [kind for _, kind, *_ in con.sql(f"DESCRIBE {r['name']}").fetchall()],
+                [row[0] for row in con.sql(f"SELECT * FROM {r['name']}").fetchall()],
+            )
+            for r in DESCRIPTOR["resources"]
+        }
+    return {
+        name: ([str(dtype) for dtype in frame.dtypes], list(frame[frame.columns[0]]))
+        for name, frame in names["tables"].items()
+    }
+
+
+@pytest.mark.parametrize("reader", [pytest.param("pandas", marks=pytest.mark.slow), "duckdb", "polars"])
+def test_documented_readers_give_the_descriptor_types_and_keep_namibia(
+    reader: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = read_as_documented(reader, monkeypatch)
+    assert {name: kinds for name, (kinds, _) in read.items()} == {
+        r["name"]: [READER_TYPES[reader][f["type"]] for f in r["schema"]["fields"]] for r in DESCRIPTOR["resources"]
+    }
+    assert {name: len(column) for name, (_, column) in read.items()} == {
+        r["name"]: csv_rows(ROOT / r["path"]) for r in DESCRIPTOR["resources"]
+    }
+    assert "NA" in read["countries"][1]  # Namibia's code, not a missing value
+
+
+def test_documented_duckdb_queries_give_the_output_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    import duckdb
+
+    monkeypatch.chdir(ROOT)
+    assert SQL_EXAMPLES
+    for sql, expected in SQL_EXAMPLES:
+        result = duckdb.sql(sql)
+        lines = [result.columns, *result.fetchall()]
+        assert "".join(" | ".join(map(str, line)) + "\n" for line in lines) == expected, sql
