@@ -462,7 +462,7 @@ DOMAIN_SHAPES: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
     ),
     "an integer field as a date": (
         lambda d: field(d, "sources", "bytes").update({"azru:edtf": True}),
-        "resources/0/schema/fields/10/azru:edtf: only a string field can have it",
+        "resources/0/schema/fields/13/azru:edtf: only a string field can have it",
     ),
     "made ids without a key": (
         lambda d: resource(d, "events")["schema"].pop("primaryKey"),
