@@ -24,7 +24,7 @@ from test_search import ARABIC_QUERIES, ENGLISH_QUERIES, MIN_RECALL, Row, scan, 
 try:
     from playwright import sync_api as playwright
 except ImportError:  # said when the tests would start
-    playwright = None
+    playwright = None  # type: ignore[assignment]
 
 SCREENSHOTS = REPO / "test-artefacts" / "screenshots"
 pytestmark = pytest.mark.slow  # starting the browser alone takes seconds

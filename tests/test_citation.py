@@ -140,7 +140,7 @@ def test_v1_datapackage_library_checks_the_self_reference(tmp_path: Path) -> Non
 CFF_SCHEMA = Path(__file__).with_name("citation-file-format-1.2.0.schema.json")
 
 
-class CffLoader(yaml.SafeLoader):
+class CffLoader(yaml.SafeLoader):  # type: ignore[misc]
     """YAML as cffconvert reads it: a date stays the string it is written as."""
 
 
@@ -238,5 +238,6 @@ def test_documented_duckdb_queries_give_the_output_shown(monkeypatch: pytest.Mon
     assert SQL_EXAMPLES
     for sql, expected in SQL_EXAMPLES:
         result = duckdb.sql(sql)
+        assert result is not None, sql
         lines = [result.columns, *result.fetchall()]
         assert "".join(" | ".join(map(str, line)) + "\n" for line in lines) == expected, sql

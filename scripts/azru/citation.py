@@ -24,7 +24,7 @@ def creators(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
 
 def data_licence(descriptor: dict[str, Any]) -> str:
     """The SPDX id of the licence the data are under: the first licence with a `name`."""
-    return next(licence["name"] for licence in descriptor["licenses"] if "name" in licence)
+    return next(str(licence["name"]) for licence in descriptor["licenses"] if "name" in licence)
 
 
 def unnamed_licences(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
