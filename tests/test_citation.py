@@ -15,10 +15,10 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from azru.descriptor import DIALECT
 from azru.package import FIELD_PROPERTIES, NAMESPACE, RESOURCE_PROPERTIES, load
 from azru.release.documents import read_documents
 from azru.release.package_zip import write_zip
+from azru.validate.descriptor import DIALECT
 
 ROOT = Path(__file__).resolve().parents[1]
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))

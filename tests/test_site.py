@@ -57,11 +57,15 @@ def test_the_landing_page_describes_a_dataset_as_google_dataset_search_reads_it(
 
 def test_the_landing_page_lists_each_download_with_its_size_and_hash(repository: Built) -> None:
     landing = (repository.out / "site" / "index.html").read_text(encoding="utf-8")
+    descriptor = repository.package.descriptor
+    # the repository's homepage is on GitHub, where a release's files are assets with flat names
+    assets = f"{descriptor['homepage']}/releases/download/v{descriptor['version']}"
     for line in (repository.out / output.MANIFEST).read_text(encoding="utf-8").splitlines():
         digest, name = line.split("  ")
         if not name.startswith(f"{output.SITE}/"):
             size = (repository.out / name).stat().st_size
-            assert f'href="../{name}"' in landing and digest in landing and f"{size:,}" in landing, name
+            url = f"{assets}/{Path(name).name}"
+            assert f'href="{url}"' in landing and digest in landing and f"{size:,}" in landing, name
 
 
 @pytest.fixture(scope="module")
