@@ -1,12 +1,16 @@
 """The command line as a contributor meets it: exit codes, the three formats, pinned wording."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import tomllib
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from azru import exits
 from azru import validate as validator
 from azru.cli import main
 from azru.package import load
@@ -228,3 +232,21 @@ def test_patterned_cells_get_every_character_rule(
     assert main(["validate", str(empty_package), "--format", "json", "--trusted", str(ROOT)]) == 1
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert {f["code"] for f in findings if f["line"] == 2 and f["column"] in (2, 3)} == expected
+
+
+def test_a_reader_that_stops_early_is_not_an_internal_error(empty_package: Path) -> None:
+    """`azru validate | head` may close the pipe before azru writes: exit as the shell expects, quietly."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before azru writes a byte
+    try:
+        azru = subprocess.run(
+            [sys.executable, "-m", "azru.cli", "validate", str(empty_package)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+    finally:
+        os.close(write_end)
+    assert (azru.returncode, azru.stderr) == (exits.STDOUT_CLOSED, "")

@@ -253,3 +253,13 @@ def test_ids_made_in_parallel_never_collide() -> None:
         thread.join()
     every = [key for out in made for key in out]
     assert len(every) == 2000 and len(set(every)) == 2000
+
+
+def test_common_language_tags_are_valid_for_langcodes() -> None:
+    """The tags taken as valid without langcodes are exactly tags it finds valid."""
+    import langcodes
+    from azru.validate.language_tags import COMMON_LANGUAGES, COMMON_SCRIPTS, is_common
+
+    tags = [*COMMON_LANGUAGES, *(f"{language}-{script}" for language in COMMON_LANGUAGES for script in COMMON_SCRIPTS)]
+    assert all(is_common(tag) and langcodes.tag_is_valid(tag) for tag in tags)
+    assert not any(is_common(tag) for tag in ["", "en-", "-Latn", "EN", "en-latn", "en-Latn-", "xx", "en-Latn-US"])

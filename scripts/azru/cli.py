@@ -2,6 +2,7 @@
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import version
@@ -45,6 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(module.run(parsed))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader stopped reading, which is its choice, not a bug; stdout is pointed at /dev/null so
+        # that flushing it at exit does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return exits.STDOUT_CLOSED
     except Exception as exc:  # the last line of defence: a bug, never bad input
         print(f"azru: internal error ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
         return exits.INTERNAL

@@ -3,10 +3,10 @@
 import calendar
 import re
 import threading
+from collections.abc import Callable
 from datetime import date
-
-import edtf
-from edtf.parser import parser_classes
+from functools import cache
+from typing import Any
 
 EARLIEST, LATEST = date(1, 1, 1), date(9999, 12, 31)
 # A day whose digits may be X (unspecified), once the qualifiers that level 2 puts inside are removed.
@@ -18,12 +18,23 @@ OPEN_ENDS = {"", ".."}
 LONGEST = 64
 
 
-# The parser prints each failed attempt to stdout (parse_action's `print(f"trying to ...")`). Shadowing
-# `print` in that module silences it without swapping the process-wide sys.stdout, which redirect_stdout
-# would do under the feet of every other thread (validate runs its checks in two).
-parser_classes.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
 # pyparsing does not promise thread safety, and edtf turns on its packrat cache, which all parses share.
 PARSING = threading.Lock()
+
+
+@cache
+def _parser() -> Callable[[str], Any]:
+    """edtf's parser, imported when a value first needs it: building its grammar is slow, and nearly every
+    value is plain (see PLAIN)."""
+    import edtf
+    from edtf.parser import parser_classes
+
+    # The parser prints each failed attempt to stdout (parse_action's `print(f"trying to ...")`). Shadowing
+    # `print` in that module silences it without swapping the process-wide sys.stdout, which
+    # redirect_stdout would do under the feet of every other thread (validate runs its checks in two).
+    parser_classes.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+    parse: Callable[[str], Any] = edtf.parse_edtf
+    return parse
 
 
 class EdtfError(ValueError):
@@ -75,7 +86,7 @@ def _single_bounds(value: str) -> tuple[date, date]:
             raise EdtfError(f"{year}-{month}-{day} is not a calendar day{unspecified}")
     try:
         with PARSING:
-            parsed = edtf.parse_edtf(value)
+            parsed = _parser()(value)
         lower, upper = parsed.lower_strict(), parsed.upper_strict()
     except Exception as error:  # the parser raises assorted errors on bad input
         raise EdtfError("not a form EDTF allows") from error

@@ -3,8 +3,6 @@
 from collections.abc import Iterator
 from typing import Any
 
-import pyarrow as pa
-
 from .. import edtf_dates
 from .context import Context, check
 from .rules import (
@@ -70,6 +68,8 @@ def date_metadata(ctx: Context) -> Iterator[Finding | More]:
         bad = [c for c in combinations if next(_date_metadata_findings(ctx, table.name, 0, *c), None)]
         if not bad:
             continue
+        import pyarrow as pa  # only bad dates come here
+
         names = ["date", "date_precision", "date_basis", "note_missing"]
         ctx.con.register("bad_dates", pa.table({n: [c[i] for c in bad] for i, n in enumerate(names)}))
         same = (

@@ -23,6 +23,7 @@ from ..package import (
     SINGULAR,
     Package,
 )
+from . import profile
 from .rules import (
     DESCRIPTOR_CHANGED,
     DESCRIPTOR_INVALID_JSON,
@@ -327,14 +328,8 @@ def _re2_refusal(con: duckdb.DuckDBPyConnection, patterns: list[str]) -> str | N
 
 
 def _profile(descriptor: dict[str, Any]) -> Iterator[Finding]:
-    """Data Package v2 conformance as frictionless-py judges it (it reads no files here)."""
-    from frictionless import Package as FrictionlessPackage  # slow to import; only needed here
-
-    try:
-        notes = [str(error.note) for error in FrictionlessPackage.metadata_validate(descriptor)]
-    except Exception as error:  # frictionless raises assorted types on hostile descriptors
-        notes = [f"frictionless could not read it ({type(error).__name__})"]
-    for note in notes:
+    """Data Package v2 conformance as frictionless-py judges it."""
+    for note in profile.notes(descriptor):
         where, _, message = note.rpartition(" at property ")
         yield _not_conforming(message.strip("'") if where else "descriptor", where or note)
 

@@ -14,7 +14,6 @@ from itertools import chain, islice
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from ..package import Table
 from . import scan, tokenizer
@@ -104,6 +103,8 @@ class _Batch:
     def insert(self, con: duckdb.DuckDBPyConnection, stored: str) -> None:
         if not self.rows:
             return
+        import pyarrow as pa  # only files off the fast path come here
+
         arrays = [
             pa.array(self.lines, pa.int64()),
             *(pa.array(column, pa.string()) for column in zip(*self.rows, strict=True)),

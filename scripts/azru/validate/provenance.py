@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Iterator
 
 import duckdb
-import pyarrow as pa
 
 from .. import guarded
 from ..text import normalise_whitespace
@@ -100,12 +99,10 @@ def _file_findings(
 
 
 def _store_texts(con: duckdb.DuckDBPyConnection, batch: dict[str, str]) -> None:
-    frame = pa.table(
-        {"source_id": pa.array(list(batch), pa.string()), "text": pa.array(list(batch.values()), pa.string())}
-    )
-    con.register("text_batch", frame)
-    con.execute(f"INSERT INTO {ARCHIVE_TEXTS} SELECT * FROM text_batch").fetchall()
-    con.unregister("text_batch")
+    con.execute(
+        f"INSERT INTO {ARCHIVE_TEXTS} SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+        [list(batch), list(batch.values())],
+    ).fetchall()
     batch.clear()
 
 

@@ -3,11 +3,10 @@ tombstones."""
 
 from collections.abc import Iterator
 
-import langcodes
-
 from .. import domain
 from ..text import normalise_whitespace
 from .context import Context, check
+from .language_tags import is_valid
 from .rules import (
     CLAIM_MISSING,
     CLAIM_TARGET_COUNT,
@@ -34,7 +33,7 @@ def languages(ctx: Context) -> Iterator[Finding | More]:
     for table in ("sources", "actor_names"):
         if not ctx.has_fields(table, "language"):
             continue
-        bad = [v for v in ctx.distinct(table, "language") if not langcodes.tag_is_valid(v)]
+        bad = [v for v in ctx.distinct(table, "language") if not is_valid(v)]
         rows, more = ctx.lines_with(table, "language", bad)
         yield More(LANGUAGE_INVALID, more)
         for line, value in rows:
