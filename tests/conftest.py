@@ -12,11 +12,15 @@ The repository's release is built here, once per session, for every module that 
 """
 
 import os
+import tempfile
 
 import pytest
 from azru.release import build
 from hypothesis import HealthCheck, settings
 from releases import REPO, Built
+
+# frictionless's verdicts on the many descriptors the tests make are cached for this session only
+os.environ.setdefault("AZRU_CACHE", tempfile.mkdtemp(prefix="azru-test-cache-"))
 
 settings.register_profile(
     "ci",
