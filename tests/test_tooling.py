@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from releases import Built
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE_SCRIPTS = ROOT / ".github" / "scripts"
@@ -95,3 +96,17 @@ def test_release_assets_refuse_a_file_sha256sums_does_not_list(tmp_path: Path) -
     listed = run(sys.executable, RELEASE_SCRIPTS / "release-assets", tmp_path)
     assert listed.returncode != 0 and listed.stdout == ""
     assert "stray.csv" in listed.stderr
+
+
+def test_a_tag_dry_run_gives_notes_and_the_built_files_as_assets(repository: Built) -> None:
+    """What the release workflow does on a tag, minus the upload: check the version, write the notes, list
+    the assets of a real build (every file SHA256SUMS lists outside the website, and SHA256SUMS last)."""
+    assert run(sys.executable, RELEASE_SCRIPTS / "check-version", f"v{VERSION}").returncode == 0
+    assert run(sys.executable, RELEASE_SCRIPTS / "release-notes", f"v{VERSION}").stdout.strip()
+    listed = run(sys.executable, RELEASE_SCRIPTS / "release-assets", repository.out)
+    assert listed.returncode == 0, listed.stderr
+    manifest = (repository.out / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    expected = {name for _, name in (line.split("  ") for line in manifest) if not name.startswith("site/")}
+    empty = {name for name in expected if (repository.out / name).stat().st_size == 0}
+    attached = [Path(line).relative_to(repository.out).as_posix() for line in listed.stdout.splitlines()]
+    assert attached[-1] == "SHA256SUMS" and set(attached[:-1]) == expected - empty
