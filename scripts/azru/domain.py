@@ -25,4 +25,5 @@ EVIDENCED = {
     "detentions": "detention_id",
     "diplomatic_summons": "summons_id",
     "actors": "actor_id",
+    "cases": "case_id",
 }
