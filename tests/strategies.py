@@ -423,6 +423,7 @@ def fixture_data() -> PackageData:
         "diplomatic_summons": summonses,
         "claims": claims,
         "tombstones": tombstones,
+        "cases": [],
     }
     return PackageData(tables, archive)
 

@@ -172,6 +172,7 @@ SAMPLE: dict[str, list[dict[str, str]]] = {
         },
     ],
     "tombstones": [],
+    "cases": [],
 }
 DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "boolean": "BOOLEAN"}
 
