@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from azru.checks import QUOTE_SHORTEST
 from azru.ids import CROCKFORD
 from azru.package import CODELIST_DIR, DESCRIPTOR, Package
-from azru.rules import Finding
 from azru.validate import validate
+from azru.validate.rules import Finding
+from azru.validate.semantics import QUOTE_SHORTEST
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 

@@ -3,12 +3,15 @@
 import json
 import shutil
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from azru import validate
+from azru import validate as validator
 from azru.cli import main
 from azru.package import load
+from azru.validate import CHECKS, command
+from azru.validate.rules import CLAIM_MISSING
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD_EVENT = "evt-0000000000,raid,2021-02-29,day,stated,,Baku,AZ,town,Police raid an office.,false,\n"
@@ -139,9 +142,41 @@ def test_a_bug_exits_3_and_asks_for_a_report(
     def broken(*_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(validate, "validate", broken)
+    monkeypatch.setattr(command, "validate", broken)
     assert main(["validate", str(empty_package)]) == 3
     assert capsys.readouterr().err == "azru: internal error (RuntimeError: boom); please report it\n"
+
+
+@pytest.mark.slow
+def test_a_check_reading_a_field_it_does_not_declare_exits_3(
+    empty_package: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fields no check declares are dropped once a table's cells are checked, so such a check fails in
+    the engine: a bug in azru, reported as one, not as a finding about the package."""
+    forgetful = [replace(check, reads=frozenset()) if check.name == "translations" else check for check in CHECKS]
+    monkeypatch.setattr(validator, "CHECKS", tuple(forgetful))
+    assert main(["validate", str(empty_package)]) == 3
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("azru: internal error (InternalError: check translations: Binder Error: ")
+    assert err.endswith("; please report it\n") and len(err.splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_a_check_reporting_a_rule_it_does_not_declare_exits_3(
+    empty_package: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    undeclared = [
+        replace(check, emits=check.emits - {CLAIM_MISSING}) if check.name == "evidence" else check for check in CHECKS
+    ]
+    monkeypatch.setattr(validator, "CHECKS", tuple(undeclared))
+    assert main(["validate", str(with_bad_event(empty_package))]) == 3
+    out, err = capsys.readouterr()
+    assert (out, err) == (
+        "",
+        "azru: internal error (InternalError: evidence reported claim-missing, a rule it does not declare); "
+        "please report it\n",
+    )
 
 
 def test_version_is_the_one_in_pyproject(capsys: pytest.CaptureFixture[str]) -> None:

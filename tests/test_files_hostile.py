@@ -21,10 +21,10 @@ from typing import Any
 
 import duckdb
 import pytest
-from azru import files
 from azru.package import DESCRIPTOR, Field, Table
-from azru.rules import Finding, More
-from azru.validate import validate
+from azru.validate import load as loading
+from azru.validate import scan, tokenizer, validate
+from azru.validate.rules import Finding, More
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -38,9 +38,9 @@ HEADER = b"a,b,c\n"
 Loaded = tuple[list[tuple[Any, ...]] | None, list[tuple[Any, ...]]]
 
 
-def signs_of(path: Path) -> "Future[files.Signs]":
-    signs: Future[files.Signs] = Future()
-    signs.set_result(files.looks_plain(path))
+def signs_of(path: Path) -> "Future[scan.Signs]":
+    signs: Future[scan.Signs] = Future()
+    signs.set_result(scan.looks_plain(path))
     return signs
 
 
@@ -53,7 +53,7 @@ def database() -> duckdb.DuckDBPyConnection:
 def fresh() -> duckdb.DuckDBPyConnection:
     """The database with no table t, stored or viewed."""
     con = database()
-    con.execute(f"DROP VIEW IF EXISTS t; DROP TABLE IF EXISTS {files.stored_name(TABLE)}").fetchall()
+    con.execute(f"DROP VIEW IF EXISTS t; DROP TABLE IF EXISTS {loading.stored_name(TABLE)}").fetchall()
     return con
 
 
@@ -62,8 +62,8 @@ def load(root: Path, exact: bool = False) -> Loaded:
     con = fresh()
     with pytest.MonkeyPatch.context() as patch:
         if exact:
-            patch.setattr(files, "load_fast", lambda *args: None)
-        found, loaded = files.load_table(con, TABLE, root / TABLE.path, signs_of(root / TABLE.path))
+            patch.setattr(loading, "load_fast", lambda *args: None)
+        found, loaded = loading.load_table(con, TABLE, root / TABLE.path, signs_of(root / TABLE.path))
         findings = sorted((f.code, f.line or 0, f.column or 0, f.value or "", sorted(f.params.items())) for f in found)
     rows = con.execute("SELECT * FROM t ORDER BY 1").fetchall() if loaded else None
     return rows, findings
@@ -72,7 +72,7 @@ def load(root: Path, exact: bool = False) -> Loaded:
 def takes_fast_path(root: Path) -> bool:
     con = fresh()
     path = root / TABLE.path
-    return files.load_fast(con, TABLE, path, TABLE.path, signs_of(path)) is not None
+    return loading.load_fast(con, TABLE, path, TABLE.path, signs_of(path)) is not None
 
 
 def write(root: Path, content: bytes) -> Path:
@@ -124,7 +124,7 @@ def test_what_the_exact_path_finds_does_not_depend_on_where_blocks_end(
     root = write(tmp_path_factory.mktemp("csv"), content)
     whole = load(root, exact=True)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(files, "BLOCK", block)
+        patch.setattr(scan, "BLOCK", block)
         assert load(root, exact=True) == whole
 
 
@@ -151,8 +151,8 @@ def test_bad_bytes_are_found_where_a_decoder_finds_them(
         content = content[:at] + sequence + content[at:]
     path = write(tmp_path_factory.mktemp("csv"), content) / TABLE.path
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(files, "BLOCK", 3)
-        found = [(f.line, f.column, f.value) for f in files.encoding_findings(path, TABLE.path)]
+        patch.setattr(scan, "BLOCK", 3)
+        found = [(f.line, f.column, f.value) for f in scan.encoding_findings(path, TABLE.path)]
     assert found == decoding_errors(content)
 
 
@@ -232,13 +232,13 @@ def last(findings: Iterable[Finding | More]) -> Finding | More:
 
 
 def load_findings(root: Path) -> Iterator[Finding | More]:
-    found, _ = files.load_table(fresh(), TABLE, root / TABLE.path, signs_of(root / TABLE.path))
+    found, _ = loading.load_table(fresh(), TABLE, root / TABLE.path, signs_of(root / TABLE.path))
     return found
 
 
 def test_a_bad_byte_on_every_line_takes_linear_time(tmp_path: Path) -> None:
     def check(root: Path) -> None:
-        found = last(files.encoding_findings(root / TABLE.path, TABLE.path))
+        found = last(scan.encoding_findings(root / TABLE.path, TABLE.path))
         assert (found.column, found.value) == (3, "ff")
 
     assert_linear(tmp_path, lambda n: HEADER + b"x,\xff,z\n" * n, check, 25_000)
@@ -246,7 +246,7 @@ def test_a_bad_byte_on_every_line_takes_linear_time(tmp_path: Path) -> None:
 
 def test_blank_lines_take_linear_time(tmp_path: Path) -> None:
     def check(root: Path) -> None:
-        assert last(files.careful_scan(root / TABLE.path, TABLE.path)).code == "blank-line"
+        assert last(scan.careful_scan(root / TABLE.path, TABLE.path)).code == "blank-line"
 
     assert_linear(tmp_path, lambda n: HEADER + b"\n" * n, check, 100_000)
 
@@ -265,17 +265,17 @@ import json, resource, sys
 from concurrent.futures import Future
 from pathlib import Path
 import duckdb
-from azru import files
 from azru.package import Field, Table
+from azru.validate import load, scan
 
 
 root = Path(sys.argv[1])
 table = Table("t", "t.csv", "", tuple(Field(n, "string", "", {}, {}) for n in ["a", "b", "c"]), (), ())
 con = duckdb.connect(config={"memory_limit": "64MB", "temp_directory": str(root / "spill")})
 signs = Future()
-signs.set_result(files.looks_plain(root / "t.csv"))
+signs.set_result(scan.looks_plain(root / "t.csv"))
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-found, _ = files.load_table(con, table, root / table.path, signs)
+found, _ = load.load_table(con, table, root / table.path, signs)
 codes = sorted({f.code for f in found})
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
@@ -296,7 +296,7 @@ def test_a_large_file_the_exact_tokenizer_reads_takes_bounded_memory(tmp_path: P
 
 def test_a_record_longer_than_the_limit_is_reported_and_not_kept(tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(files, "MAX_RECORD", 10)
+        patch.setattr(tokenizer, "MAX_RECORD", 10)
         root = write(tmp_path, HEADER + b"1,2,3\n" + b"x," * 20 + b"\n" + b'4,"5\n' + b"6" * 30 + b'",6\n7,8,9\n')
         rows, findings = load(root)
     assert rows == [(2, "1", "2", "3"), (6, "7", "8", "9")]
@@ -305,7 +305,7 @@ def test_a_record_longer_than_the_limit_is_reported_and_not_kept(tmp_path: Path)
 
 def test_a_quote_left_open_makes_one_record_not_kept_whole(tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(files, "MAX_RECORD", 100)
+        patch.setattr(tokenizer, "MAX_RECORD", 100)
         root = write(tmp_path, HEADER + b'1,"2,3\n' + b"4,5,6\n" * 100)
         rows, findings = load(root)
     assert rows == []

@@ -22,9 +22,9 @@ import frictionless
 import jsonschema
 import pytest
 from azru.cli import main
-from azru.files import tokenize
 from azru.package import DESCRIPTOR, Package
-from azru.rules import RULES, Finding
+from azru.validate.rules import RULES, Finding
+from azru.validate.tokenizer import tokenize
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import (

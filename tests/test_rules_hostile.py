@@ -16,10 +16,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from azru.domain import REQUIRED_FIELDS
 from azru.edtf_dates import EdtfError, bounds, precision
-from azru.rules import Finding
+from azru.package import load
 from azru.text import FORBIDDEN, is_forbidden
-from azru.validate import render, validate
+from azru.validate import CHECKS, render, validate
+from azru.validate.rules import Finding
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import REPO, findings, fixture_data, write_package, write_rows
@@ -95,17 +97,51 @@ def test_dates_that_break_their_pattern_are_not_parsed(tmp_path: Path) -> None:
     assert large < 2 * small + 1
 
 
-def test_a_date_field_the_descriptor_lacks_is_reported_not_a_crash(tmp_path: Path) -> None:
-    """The date checks look up each field's pattern; without the field, its query reports the descriptor."""
+def fields_checks_read_by_name() -> list[tuple[str, str]]:
+    """(table, field) of each field a check names that no key, reference or invariant requires."""
+    package = load(REPO)
+    keys = {(table, name) for table, names in REQUIRED_FIELDS.items() for name in names}
+    for table in package.tables.values():
+        keys |= {(table.name, key) for key in table.primary_key}
+        for local, target, remote in table.references():
+            keys |= {(table.name, local), (target, remote)}
+    read = set().union(*(check.reads for check in CHECKS))
+    return sorted(
+        (table.name, name)
+        for table in package.tables.values()
+        for name in table.field_names
+        if name in read and (table.name, name) not in keys
+    )
+
+
+@pytest.mark.parametrize(("table", "name"), fields_checks_read_by_name())
+def test_a_field_a_check_reads_may_be_missing(tmp_path: Path, table: str, name: str) -> None:
+    """A package without, say, release_date has no release to put before its detention: each check reads
+    a table only when it has the fields the check names, so their absence is no finding and no crash."""
     pkg = write_package(tmp_path, fixture_data())
     descriptor = pkg.descriptor()
-    schema = next(r for r in descriptor["resources"] if r["name"] == "detentions")["schema"]
-    schema["fields"] = [f for f in schema["fields"] if f["name"] != "release_date"]
+    schema = next(r for r in descriptor["resources"] if r["name"] == table)["schema"]
+    schema["fields"] = [f for f in schema["fields"] if f["name"] != name]
     pkg.write_descriptor(descriptor)
-    write_rows(pkg.path("detentions"), [f["name"] for f in schema["fields"]], pkg.rows("detentions"))
+    write_rows(pkg.path(table), [f["name"] for f in schema["fields"]], pkg.rows(table))
+    assert findings(pkg.root, pkg.archive) == []
+
+
+@pytest.mark.parametrize("pattern", ["^a++$", "^(?>a)$", "^a\\Z", "^\\u0061$", "(?x)^a $", "^(a{100}){100}$"])
+def test_a_pattern_re2_refuses_is_a_descriptor_finding(tmp_path: Path, pattern: str) -> None:
+    """Python's re reads these, but RE2, which checks the cells, does not: the descriptor is refused."""
+    pkg = write_package(tmp_path, fixture_data())
+    descriptor = pkg.descriptor()
+    index, resource = next((i, r) for i, r in enumerate(descriptor["resources"]) if r["name"] == "events")
+    field = next(j for j, f in enumerate(resource["schema"]["fields"]) if f["name"] == "summary")
+    resource["schema"]["fields"][field].setdefault("constraints", {})["pattern"] = pattern
+    pkg.write_descriptor(descriptor)
     [finding] = findings(pkg.root, pkg.archive)
-    assert finding.code == "descriptor-not-conforming"
-    assert finding.message.startswith("check release_order: Binder Error")
+    assert (finding.code, finding.params["where"]) == (
+        "descriptor-not-conforming",
+        f"resources/{index}/schema/fields/{field}/constraints/pattern",
+    )
+    assert finding.params["error"].startswith("not a regular expression RE2 reads (")
 
 
 def test_a_long_value_is_refused_unparsed() -> None:

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from azru import descriptor, files
 from azru.cli import main
-from azru.validate import validate
+from azru.validate import descriptor, load, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(os.environ["AZRU_ARCHIVE"]) if os.environ.get("AZRU_ARCHIVE") else None
@@ -269,7 +268,7 @@ def test_clean_tables_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> Non
     def refuse(*args: object) -> None:
         raise AssertionError(f"the exact tokenizer read {args[3]}")
 
-    monkeypatch.setattr(files, "load_exact", refuse)
+    monkeypatch.setattr(load, "load_exact", refuse)
     assert validate(ROOT).counts == {"descriptor-not-trusted": 1, "quotes-not-verified": 1}
 
 

@@ -14,10 +14,11 @@ from datetime import date
 
 import duckdb
 import pytest
-from azru.checks import WHITESPACE, _printable_only
 from azru.edtf_dates import EARLIEST, LATEST, EdtfError, bounds, precision
 from azru.ids import CROCKFORD, new_id
 from azru.text import FORBIDDEN, NFC_SUSPECTS, is_forbidden, nfc_suspects, normalise_whitespace
+from azru.validate.cells import _printable_only
+from azru.validate.sql import WHITESPACE
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import PACKAGE

@@ -10,7 +10,7 @@ from . import exits
 
 # sub-command -> (module, one-line help)
 COMMANDS = {
-    "validate": ("azru.validate", "check the package: schema, files, keys, semantics, provenance"),
+    "validate": ("azru.validate.command", "check the package: schema, files, keys, semantics, provenance"),
     "build": ("azru.release.command", "build dist/: zip, Parquet, SQLite, NDJSON, codebook, figure"),
     "schemas": ("azru.generate", "regenerate JSON Schemas, codebook, error catalogue, countries"),
     "synth": ("azru.synth.command", "write a valid synthetic package with its own archive"),

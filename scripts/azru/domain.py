@@ -19,11 +19,3 @@ REQUIRED_FIELDS = {
 }
 # Tables holding text that must be verbatim in an archived source.
 VERBATIM_TABLES = {SOURCES, CLAIMS, "actor_names"}
-# Still imported by checks; Package.claim_targets() replaces it.
-EVIDENCED = {
-    "events": "event_id",
-    "detentions": "detention_id",
-    "diplomatic_summons": "summons_id",
-    "actors": "actor_id",
-    "cases": "case_id",
-}

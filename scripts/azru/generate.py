@@ -18,8 +18,8 @@ import pycountry
 
 from . import exits, timeline
 from .package import EDTF, EVIDENCED, ID_PREFIX, NAMESPACE, SEARCHABLE, SINGULAR, Package, Table, load
-from .rules import RULES
 from .typed import typed_frame
+from .validate.rules import RULES
 
 JSON_SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"
 JSON_TYPES = {"string": "string", "integer": "integer", "boolean": "boolean"}
@@ -228,7 +228,7 @@ def error_catalogue() -> str:
     lines = [
         "# Error catalogue",
         "",
-        "Every code `azru validate` reports, generated from `scripts/azru/rules.py` by `make schemas`.",
+        "Every code `azru validate` reports, generated from `scripts/azru/validate/rules.py` by `make schemas`.",
         "Each finding prints as `file:line:column: code: message (hint: ...)`; `--format json` gives all fields,",
         "`--format github` gives workflow annotations. Exit 0 valid, 1 invalid, 2 usage error, 3 internal error.",
         "",

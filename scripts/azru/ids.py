@@ -10,18 +10,6 @@ import secrets
 CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 RANDOM_LENGTH = 10
 
-# Still imported by synth; Table.id_prefix replaces it.
-PREFIXES = {
-    "sources": "src",
-    "actors": "act",
-    "actor_names": "anm",
-    "events": "evt",
-    "participants": "ptc",
-    "detentions": "det",
-    "diplomatic_summons": "sum",
-    "claims": "clm",
-}
-
 
 def new_id(prefix: str) -> str:
     """Return a fresh id starting with ``prefix``."""

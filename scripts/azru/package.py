@@ -34,8 +34,6 @@ EDTF = "azru:edtf"
 SEARCHABLE = "azru:searchable"
 RESOURCE_PROPERTIES = (ID_PREFIX, SINGULAR, EVIDENCED)
 FIELD_PROPERTIES = (EDTF, SEARCHABLE)
-# Still imported by checks, build and their tests; Field.is_edtf replaces it.
-EDTF_FIELDS = ("date", "published", "release_date")
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import jsonschema
 
-from . import domain
-from .guarded import path_problem
-from .package import (
+from .. import domain
+from ..guarded import path_problem
+from ..package import (
     EDTF,
     EVIDENCED,
     FIELD_PROPERTIES,
@@ -22,9 +23,27 @@ from .package import (
     SINGULAR,
     Package,
 )
-from .rules import Finding
+from .rules import (
+    DESCRIPTOR_CHANGED,
+    DESCRIPTOR_INVALID_JSON,
+    DESCRIPTOR_NOT_CONFORMING,
+    DESCRIPTOR_WEAKENED,
+    INVARIANT_BROKEN,
+    RESOURCE_PATH_UNSAFE,
+    Finding,
+)
 
 DESCRIPTOR = "datapackage.json"
+EMITS = frozenset(
+    {
+        DESCRIPTOR_INVALID_JSON,
+        DESCRIPTOR_NOT_CONFORMING,
+        RESOURCE_PATH_UNSAFE,
+        INVARIANT_BROKEN,
+        DESCRIPTOR_WEAKENED,
+        DESCRIPTOR_CHANGED,
+    }
+)
 NAME = {"type": "string", "pattern": "^[a-z0-9_]{1,64}$"}
 WEB_URL = {"type": "string", "pattern": "^https?://[^\\s<>\"']+$"}
 ONE_FIELD = {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 1}
@@ -128,15 +147,15 @@ def parse(data: bytes) -> dict[str, Any] | Finding:
     try:
         descriptor = json.loads(data.decode("utf-8"), object_pairs_hook=_no_repeats)
     except UnicodeDecodeError as error:
-        return Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": f"not UTF-8 ({error.reason})"})
+        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, params={"error": f"not UTF-8 ({error.reason})"})
     except json.JSONDecodeError as error:
-        return Finding("descriptor-invalid-json", DESCRIPTOR, error.lineno, error.colno, params={"error": error.msg})
+        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, error.lineno, error.colno, params={"error": error.msg})
     except RepeatedKey as error:
-        return Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": f"the key {error} appears twice"})
+        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, params={"error": f"the key {error} appears twice"})
     except RecursionError:
-        return Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": "nested too deeply"})
+        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, params={"error": "nested too deeply"})
     if not isinstance(descriptor, dict):
-        return Finding("descriptor-invalid-json", DESCRIPTOR, params={"error": "the top level is not an object"})
+        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, params={"error": "the top level is not an object"})
     return descriptor
 
 
@@ -190,7 +209,7 @@ def _short(value: Any) -> str:
 
 
 def _not_conforming(where: str, error: str) -> Finding:
-    return Finding("descriptor-not-conforming", DESCRIPTOR, params={"where": where, "error": error})
+    return Finding(DESCRIPTOR_NOT_CONFORMING, DESCRIPTOR, params={"where": where, "error": error})
 
 
 def _structure(descriptor: dict[str, Any]) -> Iterator[Finding]:
@@ -208,7 +227,7 @@ def _structure(descriptor: dict[str, Any]) -> Iterator[Finding]:
         seen_resources.add(resource["name"])
         problem = path_problem(resource["path"])
         if problem:
-            yield Finding("resource-path-unsafe", DESCRIPTOR, value=resource["path"], params={"problem": problem})
+            yield Finding(RESOURCE_PATH_UNSAFE, DESCRIPTOR, value=resource["path"], params={"problem": problem})
         names = fields[resource["name"]]
         for j, name in enumerate(names):
             if name in names[:j]:
@@ -281,6 +300,32 @@ def _pattern_error(pattern: str) -> str | None:
     return None
 
 
+def engine_problems(descriptor: dict[str, Any], con: duckdb.DuckDBPyConnection) -> Iterator[Finding]:
+    """The patterns that RE2, the engine that checks the cells, refuses though Python's re reads them
+    (possessive quantifiers, `\\Z`, `\\u` escapes, ...); one query asks for all of them."""
+    places = [
+        (f"resources/{i}/schema/fields/{j}/constraints/pattern", field["constraints"]["pattern"])
+        for i, resource in enumerate(descriptor["resources"])
+        for j, field in enumerate(resource["schema"]["fields"])
+        if "pattern" in field.get("constraints", {})
+    ]
+    patterns = sorted({pattern for _, pattern in places})
+    if _re2_refusal(con, patterns) is None:
+        return
+    refused = {pattern: reason for pattern in patterns if (reason := _re2_refusal(con, [pattern]))}
+    for place, pattern in places:
+        if pattern in refused:
+            yield _not_conforming(place, f"not a regular expression RE2 reads ({refused[pattern]})")
+
+
+def _re2_refusal(con: duckdb.DuckDBPyConnection, patterns: list[str]) -> str | None:
+    try:
+        con.execute("SELECT count(regexp_full_match('', p)) FROM unnest(?::VARCHAR[]) t(p)", [patterns]).fetchall()
+    except duckdb.Error as error:
+        return str(error).splitlines()[0].partition(": ")[2]
+    return None
+
+
 def _profile(descriptor: dict[str, Any]) -> Iterator[Finding]:
     """Data Package v2 conformance as frictionless-py judges it (it reads no files here)."""
     from frictionless import Package as FrictionlessPackage  # slow to import; only needed here
@@ -332,7 +377,7 @@ def _evidence_links(package: Package) -> Iterator[Finding]:
 
 
 def _broken(where: str, error: str) -> Finding:
-    return Finding("invariant-broken", DESCRIPTOR, params={"where": where, "error": error})
+    return Finding(INVARIANT_BROKEN, DESCRIPTOR, params={"where": where, "error": error})
 
 
 # --- trusted against proposed ----------------------------------------------------------------------
@@ -365,11 +410,11 @@ def changes(trusted: dict[str, Any], proposed: dict[str, Any]) -> Iterator[Findi
 
 
 def _weakened(where: str, change: str) -> Finding:
-    return Finding("descriptor-weakened", DESCRIPTOR, params={"where": where, "change": change})
+    return Finding(DESCRIPTOR_WEAKENED, DESCRIPTOR, params={"where": where, "change": change})
 
 
 def _changed(where: str, change: str) -> Finding:
-    return Finding("descriptor-changed", DESCRIPTOR, params={"where": where, "change": change})
+    return Finding(DESCRIPTOR_CHANGED, DESCRIPTOR, params={"where": where, "change": change})
 
 
 def _resource_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Finding]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import guarded
+from .. import guarded
 from .descriptor import DESCRIPTOR, parse, problems
 from .rules import Finding
 

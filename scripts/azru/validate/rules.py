@@ -1,7 +1,16 @@
-"""Every rule `azru validate` enforces, with its stable code, title, message template and hint.
+"""The rule catalogue: every rule `azru validate` enforces, each defined once below as a constant named
+after its code, the stable kebab-case name findings carry; docs/errors.md is generated from it.
 
-This is the one registry: checks refer to rules by code, and docs/errors.md is generated from it.
-Message templates take `{value}`, `{field}` and the parameters a check passes.
+How to add a rule (tests/test_mutations.py fails until all of it is done):
+1. Define it here in its group: NEW_RULE = _rule("semantic", "new-rule", title, message, hint). The
+   message and hint templates take `{value}`, `{field}` and the parameters the finding passes.
+2. Report it from one stage, and add it to what that stage declares: `emits` of a check
+   (`@check(reads=..., emits=...)` in keys.py, dates.py, semantics.py or provenance.py), or EMITS of
+   descriptor.py, scan.py, load.py or cells.py. A stage reporting a rule it does not declare is a bug:
+   the run stops with an internal error (exit 3).
+3. Add a mutation in tests/test_mutations.py that breaks exactly this rule in the fixture package and
+   expects exactly its finding; it must run (not skip) to count.
+4. Run `azru schemas` to regenerate docs/errors.md.
 """
 
 import dataclasses
@@ -11,7 +20,7 @@ from typing import Literal
 Level = Literal["error", "notice"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # each rule is one object, compared and hashed as such
 class Rule:
     code: str
     group: str
@@ -21,43 +30,46 @@ class Rule:
     level: Level = "error"
 
 
-RULES: dict[str, Rule] = {}
+RULES: dict[str, Rule] = {}  # by code, in the order of the error catalogue
 
 
-def _define(group: str, code: str, title: str, message: str, hint: str, level: Level = "error") -> None:
+def _rule(group: str, code: str, title: str, message: str, hint: str, level: Level = "error") -> Rule:
+    if code in RULES:
+        raise ValueError(f"two rules have the code {code}")
     RULES[code] = Rule(code, group, title, message, hint, level)
+    return RULES[code]
 
 
 # Descriptor
-_define(
+DESCRIPTOR_MISSING = _rule(
     "descriptor",
     "descriptor-missing",
     "Descriptor missing",
     "no datapackage.json in the package folder",
     "run azru validate on the folder that holds datapackage.json",
 )
-_define(
+DESCRIPTOR_INVALID_JSON = _rule(
     "descriptor",
     "descriptor-invalid-json",
     "Descriptor is not valid JSON",
     "not valid JSON: {error}",
     "fix the JSON syntax at that line and column",
 )
-_define(
+DESCRIPTOR_NOT_CONFORMING = _rule(
     "descriptor",
     "descriptor-not-conforming",
     "Descriptor does not conform",
     "{where}: {error}",
     "compare with the Data Package v2 profile and the other resources",
 )
-_define(
+RESOURCE_PATH_UNSAFE = _rule(
     "descriptor",
     "resource-path-unsafe",
     "Resource path not plain",
     "resource path {value} is not a plain relative path inside the package: {problem}",
     "use a relative path below the package folder of letters, digits, '.', '_' and '-', e.g. data/events.csv",
 )
-_define(
+DESCRIPTOR_NOT_TRUSTED = _rule(
     "descriptor",
     "descriptor-not-trusted",
     "Rules not checked against a trusted copy",
@@ -65,7 +77,7 @@ _define(
     "in CI and reviews pass --trusted with the base branch (e.g. --trusted origin/main) or a trusted folder",
     level="notice",
 )
-_define(
+DESCRIPTOR_WEAKENED = _rule(
     "descriptor",
     "descriptor-weakened",
     "Rules loosened",
@@ -73,7 +85,7 @@ _define(
     "revert the change to datapackage.json; only a maintainer can loosen the rules, by validating against "
     "the changed descriptor as the trusted one",
 )
-_define(
+DESCRIPTOR_CHANGED = _rule(
     "descriptor",
     "descriptor-changed",
     "Rules changed",
@@ -81,14 +93,14 @@ _define(
     "a maintainer must accept this change to datapackage.json; the trusted rules were applied",
     level="notice",
 )
-_define(
+INVARIANT_BROKEN = _rule(
     "descriptor",
     "invariant-broken",
     "Evidence model broken",
     "{where}: {error}",
     "every descriptor keeps sources, claims and the fact tables with their keys and references (azru.domain)",
 )
-_define(
+RESOURCE_FILE_MISSING = _rule(
     "descriptor",
     "resource-file-missing",
     "Resource file missing",
@@ -96,66 +108,68 @@ _define(
     "add the file or fix the resource's path",
 )
 # Files
-_define(
+FILE_NOT_REGULAR = _rule(
     "file",
     "file-not-regular",
     "Not a regular file",
     "{value}: {problem}",
     "commit the table as a plain file: no symbolic links, FIFOs or devices",
 )
-_define("file", "file-too-large", "File too large", "{value}: {problem}", "split the table or ask a maintainer")
-_define("file", "file-empty", "File empty", "the file is empty", "a table needs at least its header line")
-_define(
+FILE_TOO_LARGE = _rule(
+    "file", "file-too-large", "File too large", "{value}: {problem}", "split the table or ask a maintainer"
+)
+FILE_EMPTY = _rule("file", "file-empty", "File empty", "the file is empty", "a table needs at least its header line")
+ENCODING_INVALID = _rule(
     "file",
     "encoding-invalid",
     "Not UTF-8",
     "bytes at this position are not UTF-8: {value}",
     "save the file as UTF-8",
 )
-_define(
+BOM_PRESENT = _rule(
     "file",
     "bom-present",
     "Byte order mark",
     "the file starts with a UTF-8 byte order mark",
     "save as UTF-8 without BOM",
 )
-_define(
+LINE_ENDING_CRLF = _rule(
     "file",
     "line-ending-crlf",
     "CRLF line endings",
     "lines end with CR LF",
     "save with LF (Unix) line endings",
 )
-_define(
+FINAL_NEWLINE_MISSING = _rule(
     "file",
     "final-newline-missing",
     "No final newline",
     "the last line does not end with a newline",
     "add a newline at the end of the file",
 )
-_define("file", "blank-line", "Blank line", "blank line", "delete the blank line")
-_define(
+BLANK_LINE = _rule("file", "blank-line", "Blank line", "blank line", "delete the blank line")
+CSV_QUOTE_MALFORMED = _rule(
     "file",
     "csv-quote-malformed",
     "Malformed quoting",
     "{error}",
     'quote a cell that holds a comma or a quote with "..." and double any quote inside it',
 )
-_define(
+ROW_FIELD_COUNT = _rule(
     "file",
     "row-field-count",
     "Wrong number of cells",
     "row has {found} cells, the header has {expected}",
     "each row needs exactly one cell per header column; quote cells that contain commas",
 )
-_define(
+RECORD_TOO_LONG = _rule(
     "file",
     "record-too-long",
     "Record too long",
     "the record starting on this line is longer than {limit} characters",
     "close the quoted cell left open on this line, or split the cell",
 )
-_define(
+HEADER_MISMATCH = _rule(
     "file",
     "header-mismatch",
     "Header differs from the schema",
@@ -163,65 +177,67 @@ _define(
     "the header must list the schema's field names in order (datapackage.json)",
 )
 # Cells
-_define("cell", "required-missing", "Required cell empty", "{field} is required but empty", "fill in {field}")
-_define(
+REQUIRED_MISSING = _rule(
+    "cell", "required-missing", "Required cell empty", "{field} is required but empty", "fill in {field}"
+)
+TYPE_INTEGER = _rule(
     "cell",
     "type-integer",
     "Not an integer",
     "{field} must be a whole number, not {value}",
     "write digits only, e.g. 3",
 )
-_define(
+TYPE_BOOLEAN = _rule(
     "cell",
     "type-boolean",
     "Not a boolean",
     "{field} must be true or false, not {value}",
     "write true or false in lowercase",
 )
-_define(
+VALUE_TOO_SMALL = _rule(
     "cell",
     "value-too-small",
     "Below minimum",
     "{field} is {value}, below the minimum {limit}",
     "check the figure",
 )
-_define(
+VALUE_TOO_LARGE = _rule(
     "cell",
     "value-too-large",
     "Above maximum",
     "{field} is {value}, above the maximum {limit}",
     "check the figure",
 )
-_define(
+PATTERN_MISMATCH = _rule(
     "cell",
     "pattern-mismatch",
     "Wrong form",
     "{field} value {value} does not match {pattern}",
     "see the field's description in datapackage.json for the expected form",
 )
-_define(
+TOO_LONG = _rule(
     "cell",
     "too-long",
     "Too long",
     "{field} has {length} characters, more than {limit}",
     "shorten it; quotes should be short passages",
 )
-_define("cell", "too-short", "Too short", "{field} has {length} characters, fewer than {limit}", "fill it in")
-_define(
+TOO_SHORT = _rule("cell", "too-short", "Too short", "{field} has {length} characters, fewer than {limit}", "fill it in")
+WHITESPACE_PADDING = _rule(
     "cell",
     "whitespace-padding",
     "Leading or trailing whitespace",
     "{field} value {value} starts or ends with whitespace",
     "delete the spaces around the value",
 )
-_define(
+NOT_NFC = _rule(
     "cell",
     "not-nfc",
     "Not NFC",
     "{field} value {value} is not in Unicode NFC form",
     "normalise the text to NFC (e.g. unicodedata.normalize('NFC', s))",
 )
-_define(
+FORBIDDEN_CHARACTER = _rule(
     "cell",
     "forbidden-character",
     "Forbidden character",
@@ -230,14 +246,14 @@ _define(
     "characters (zero-width and bidi controls, soft hyphen, fillers, variation selectors, tags), U+2028, U+2029 "
     "or U+FFF9-FFFB",
 )
-_define(
+FORMULA_PREFIX = _rule(
     "cell",
     "formula-prefix",
     "Spreadsheet formula",
     "{field} value {value} starts with {character}",
     "spreadsheets run cells that start with = + - @ as formulas; reword the start of the cell",
 )
-_define(
+UNIQUE_DUPLICATE = _rule(
     "cell",
     "unique-duplicate",
     "Duplicate value",
@@ -245,28 +261,28 @@ _define(
     "{field} must be unique in the table",
 )
 # Keys
-_define(
+PRIMARY_KEY_DUPLICATE = _rule(
     "key",
     "primary-key-duplicate",
     "Duplicate id",
     "{field} {value} is also used on line {other_line}",
     "ids are never reused: make a fresh one with `azru new`",
 )
-_define(
+CODE_CASE_DUPLICATE = _rule(
     "key",
     "code-case-duplicate",
     "Codes differ only in case",
     "{field} {value} differs only in case from {other} on line {other_line}",
     "people and many tools take both for one code: keep one spelling, and delete or rename the other row",
 )
-_define(
+FOREIGN_KEY_DANGLING = _rule(
     "key",
     "foreign-key-dangling",
     "Dangling reference",
     "{field} {value} matches no {target_field} in {target}",
     "reference an existing row, or add the row it points to",
 )
-_define(
+CODE_NOT_IN_CODELIST = _rule(
     "key",
     "code-not-in-codelist",
     "Unknown code",
@@ -274,105 +290,105 @@ _define(
     "use one of the codes in data/codelists/{target}.csv",
 )
 # Semantics
-_define(
+EDTF_INVALID = _rule(
     "semantic",
     "edtf-invalid",
     "Not an EDTF date",
     "{field} {value} is not a valid EDTF date: {error}",
     "write e.g. 2024-12-25, 2017-05, 2025-06-27?, 2017-05/2017-06 or XXXX-03-20",
 )
-_define(
+EDTF_INTERVAL_REVERSED = _rule(
     "semantic",
     "edtf-interval-reversed",
     "Interval reversed",
     "{field} {value} ends before it starts",
     "put the earlier date first",
 )
-_define(
+DATE_PRECISION_MISMATCH = _rule(
     "semantic",
     "date-precision-mismatch",
     "Date precision disagrees with the date",
     "date_precision {value} does not fit date {date}",
     "{expected}",
 )
-_define(
+DATE_BASIS_MISMATCH = _rule(
     "semantic",
     "date-basis-mismatch",
     "Date basis disagrees with the date",
     "date_basis {value} does not fit date {date}",
     "{expected}",
 )
-_define(
+DATE_NOTE_MISSING = _rule(
     "semantic",
     "date-note-missing",
     "Inferred date without a note",
     "date_basis is {value} but date_note is empty",
     "say how the date was inferred, citing the text",
 )
-_define(
+RELEASE_BEFORE_DETENTION = _rule(
     "semantic",
     "release-before-detention",
     "Release before detention",
     "release_date {value} is before the detention date {date}",
     "check both dates",
 )
-_define(
+LANGUAGE_INVALID = _rule(
     "semantic",
     "language-invalid",
     "Not a BCP 47 tag",
     "{field} {value} is not a valid BCP 47 language tag",
     "write e.g. en, ar, ru, az-Latn",
 )
-_define(
+CLAIM_MISSING = _rule(
     "semantic",
     "claim-missing",
     "Row without evidence",
     "{field} {value} has no claim",
     "add a claim with a verbatim quote: azru new claim --for {raw}",
 )
-_define(
+CLAIM_TARGET_COUNT = _rule(
     "semantic",
     "claim-target-count",
     "Claim must support exactly one row",
     "claim sets {count} of event_id, detention_id, summons_id, actor_id",
     "set exactly one of them: the row this quote supports",
 )
-_define(
+FIGURE_RANGE_INVERTED = _rule(
     "semantic",
     "figure-range-inverted",
     "Range inverted",
     "{field} {value} is above {other_field} {other}",
     "the lower figure goes in the _min column",
 )
-_define(
+FIGURE_MEASURE_MISSING = _rule(
     "semantic",
     "figure-measure-missing",
     "Figure without a measure",
     "value_min is {value} but measure is empty",
     "say what the figure counts (codelist measures)",
 )
-_define(
+QUOTE_TOO_SHORT = _rule(
     "semantic",
     "quote-too-short",
     "Quote too short",
     "quote has {length} characters once its whitespace is collapsed, fewer than {limit}",
     "quote the passage that makes the claim: a word or a mark is found in almost any source, so it proves nothing",
 )
-_define(
+QUOTE_TRANSLATION_MISSING = _rule(
     "semantic",
     "quote-translation-missing",
     "Quote without English rendering",
     "quote from a source in {language} has no quote_en",
     "add an English rendering in quote_en",
 )
-_define(
+TOMBSTONE_ID_IN_USE = _rule(
     "semantic",
     "tombstone-id-in-use",
     "Retired id still in use",
     "{value} was retired but is still a row of {table}",
     "retired ids are never reused; make a fresh id",
 )
-_define(
+TOMBSTONE_REPLACEMENT_MISSING = _rule(
     "semantic",
     "tombstone-replacement-missing",
     "Replacement row missing",
@@ -380,7 +396,7 @@ _define(
     "point replaced_by at an existing row",
 )
 # Provenance
-_define(
+QUOTES_NOT_VERIFIED = _rule(
     "provenance",
     "quotes-not-verified",
     "Quotes not verified",
@@ -388,56 +404,56 @@ _define(
     "pass --archive DIR or set AZRU_ARCHIVE to the folder holding the source documents",
     level="notice",
 )
-_define(
+CODELIST_CODE_ADDED = _rule(
     "key",
     "codelist-code-added",
     "Code added to a codelist",
     "{value} is not a code of the trusted {table}",
     "a maintainer must accept a new code; until then use one of the trusted codes",
 )
-_define(
+ARCHIVE_FILE_MISSING = _rule(
     "provenance",
     "archive-file-missing",
     "Archived source missing",
     "{value} is not in the archive {archive}",
     "put the document in the archive, or fix file_name",
 )
-_define(
+ARCHIVE_FILE_REFUSED = _rule(
     "provenance",
     "archive-file-refused",
     "Archived source refused",
     "{value} cannot be read from the archive: {problem}",
     "file_name is a plain file name in the archive folder (no '/'), of a regular file, not a link",
 )
-_define(
+SOURCE_HASH_MISMATCH = _rule(
     "provenance",
     "source-hash-mismatch",
     "Source file changed",
     "sha256 of {file_name} is {actual}, not {value}",
     "the archived file differs from the one cited; restore it or update sha256 and bytes",
 )
-_define(
+SOURCE_BYTES_MISMATCH = _rule(
     "provenance",
     "source-bytes-mismatch",
     "Source size changed",
     "{file_name} has {actual} bytes, not {value}",
     "the archived file differs from the one cited; restore it or update sha256 and bytes",
 )
-_define(
+SOURCE_UNREADABLE = _rule(
     "provenance",
     "source-unreadable",
     "Source not UTF-8",
     "{value} is not UTF-8 text: {error}",
     "archive the document as UTF-8 text",
 )
-_define(
+QUOTE_NOT_VERBATIM = _rule(
     "provenance",
     "quote-not-verbatim",
     "Quote not in the source",
     "quote is not verbatim in {source}: it matches up to character {matched} ({context})",
     "copy the passage exactly from the source, keeping its punctuation; only whitespace may differ",
 )
-_define(
+NAME_NOT_IN_SOURCE = _rule(
     "provenance",
     "name-not-in-source",
     "Name not in the source",
@@ -450,7 +466,7 @@ _define(
 class Finding:
     """One error or notice, located as precisely as the check can: file, line, column, field, value."""
 
-    code: str
+    rule: Rule
     file: str | None = None
     line: int | None = None
     column: int | None = None
@@ -459,8 +475,8 @@ class Finding:
     params: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
-    def rule(self) -> Rule:
-        return RULES[self.code]
+    def code(self) -> str:
+        return self.rule.code
 
     def _fill(self, template: str) -> str:
         return template.format(value=show(self.value), raw=self.value or "", field=self.field or "", **self.params)
@@ -493,10 +509,14 @@ LISTED_PER_CODE = 1000
 
 @dataclass(frozen=True)
 class More:
-    """`count` findings of `code` that a check counted but did not list."""
+    """`count` findings of `rule` that a check counted but did not list."""
 
-    code: str
+    rule: Rule
     count: int
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
 
 
 def show(value: str | None, limit: int = 60) -> str:
@@ -506,3 +526,20 @@ def show(value: str | None, limit: int = 60) -> str:
     text = value if len(value) <= limit else value[: limit - 1] + "…"
     escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
     return f"'{escaped}'"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A part of the validator that reports findings, with every rule it may report."""
+
+    name: str
+    emits: frozenset[Rule]
+
+    def vouch(self, item: Finding | More) -> None:
+        if item.rule not in self.emits:
+            raise InternalError(f"{self.name} reported {item.code}, a rule it does not declare")
+
+
+class InternalError(Exception):
+    """A bug in azru, never bad input: the engine refused the validator's own SQL, or a stage reported a
+    rule it does not declare. The command exits 3 and asks for a report."""

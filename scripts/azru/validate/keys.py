@@ -1,0 +1,125 @@
+"""Checks of keys and codes: uniqueness, codes differing only in case, references, and (against trusted
+rules) codes a codelist gained."""
+
+from collections.abc import Iterator
+
+from .context import ROWS_LISTED, Context, check
+from .rules import (
+    CODE_CASE_DUPLICATE,
+    CODE_NOT_IN_CODELIST,
+    CODELIST_CODE_ADDED,
+    FOREIGN_KEY_DANGLING,
+    PRIMARY_KEY_DUPLICATE,
+    UNIQUE_DUPLICATE,
+    Finding,
+    More,
+    show,
+)
+from .sql import LINE_COLUMN, literal, sql_name
+
+
+@check(emits=(PRIMARY_KEY_DUPLICATE, UNIQUE_DUPLICATE))
+def uniqueness(ctx: Context) -> Iterator[Finding | More]:
+    """Primary keys and `unique` fields: every repeat after the first, pointing at the first."""
+    for table in ctx.package.tables.values():
+        if table.name not in ctx.loaded:
+            continue
+        keys = set(table.primary_key) if len(table.primary_key) == 1 else set()
+        for spec in table.fields:
+            if spec.name not in keys and not spec.constraints.get("unique"):
+                continue
+            rule = PRIMARY_KEY_DUPLICATE if spec.name in keys else UNIQUE_DUPLICATE
+            col, source = sql_name(spec.name), sql_name(table.name)
+            # the repeated values first, so that lines are listed for them alone
+            repeated = f"SELECT {col} FROM {source} WHERE {col} IS NOT NULL GROUP BY {col} HAVING count(*) > 1"
+            rows, more = ctx.listed(
+                f"SELECT {col}, list_slice(list({LINE_COLUMN} ORDER BY {LINE_COLUMN}), 1, {ROWS_LISTED}), count(*) "
+                f"FROM {source} WHERE {col} IN ({repeated}) GROUP BY {col} ORDER BY min({LINE_COLUMN})"
+            )
+            for value, lines, count in rows:
+                for line in lines[1:]:
+                    yield ctx.finding(rule, table.name, line, spec.name, value, other_line=lines[0])
+                yield More(rule, count - len(lines))
+            if more:
+                ((uncounted,),) = ctx.rows(
+                    f"SELECT sum(n - 1) FROM (SELECT count(*) AS n FROM {source} WHERE {col} IS NOT NULL "
+                    f"GROUP BY {col} HAVING n > 1 ORDER BY min({LINE_COLUMN}) OFFSET {ROWS_LISTED})"
+                )
+                yield More(rule, int(uncounted))
+
+
+@check(emits=(CODE_CASE_DUPLICATE,))
+def code_case(ctx: Context) -> Iterator[Finding]:
+    """Codelist codes that differ only in case: each later spelling, pointing at the first.
+
+    Exact repeats are primary-key-duplicate already, so each spelling counts once, at its first line.
+    """
+    for table in ctx.package.codelists:
+        if table.name not in ctx.loaded or len(table.primary_key) != 1:
+            continue
+        col = sql_name(table.primary_key[0])
+        spellings = (
+            f"SELECT {col} AS code, min({LINE_COLUMN}) AS line FROM {sql_name(table.name)} "
+            f"WHERE {col} IS NOT NULL GROUP BY {col}"
+        )
+        first = "OVER (PARTITION BY lower(code) ORDER BY line)"
+        rows = ctx.rows(
+            f"SELECT line, code, first_value(code) {first} AS first_code, first_value(line) {first} AS first_line "
+            f"FROM ({spellings}) QUALIFY code <> first_code ORDER BY line"
+        )
+        for line, code, first_code, first_line in rows:
+            yield ctx.finding(
+                CODE_CASE_DUPLICATE,
+                table.name,
+                line,
+                table.primary_key[0],
+                code,
+                other=show(first_code),
+                other_line=first_line,
+            )
+
+
+@check(emits=(FOREIGN_KEY_DANGLING, CODE_NOT_IN_CODELIST))
+def foreign_keys(ctx: Context) -> Iterator[Finding | More]:
+    """Every reference resolves; references into codelists get their own code and hint.
+
+    All references into one key are checked in one query, so its hash table is built once.
+    """
+    into: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for table in ctx.package.tables.values():
+        for local, target, remote in table.references():
+            if ctx.has(table.name, target):
+                into.setdefault((target, remote), []).append((table.name, local))
+    for (target, remote), sources in into.items():
+        referring = " UNION ALL ".join(
+            f"SELECT {literal(table)}, {literal(local)}, {LINE_COLUMN}, {sql_name(local)} AS value "
+            f"FROM {sql_name(table)} WHERE {sql_name(local)} IS NOT NULL"
+            for table, local in sources
+        )
+        key = sql_name(remote)
+        keys = f"SELECT {key} FROM {sql_name(target)} WHERE {key} IS NOT NULL"
+        rows, more = ctx.listed(f"SELECT * FROM ({referring}) WHERE value NOT IN ({keys}) ORDER BY 1, 3")
+        rule = CODE_NOT_IN_CODELIST if ctx.package.tables[target].is_codelist else FOREIGN_KEY_DANGLING
+        for table, local, line, value in rows:
+            yield ctx.finding(rule, table, line, local, value, target=target, target_field=remote)
+        yield More(rule, more)
+
+
+@check(emits=(CODELIST_CODE_ADDED,))
+def codelist_codes(ctx: Context) -> Iterator[Finding | More]:
+    """With trusted rules, a code the trusted codelist lacks is a loosening a maintainer must accept."""
+    if ctx.trusted is None:
+        return
+    for table in ctx.package.codelists:
+        (key,) = table.primary_key or (table.field_names[0],)
+        codes = ctx.trusted.codes(table.path, key)
+        if codes is None or table.name not in ctx.loaded:
+            continue
+        rows, more = ctx.listed(
+            f"SELECT {LINE_COLUMN}, {sql_name(key)} FROM {sql_name(table.name)} "
+            f"WHERE {sql_name(key)} NOT IN (SELECT unnest(?)) ORDER BY {LINE_COLUMN}",
+            [sorted(codes)],
+        )
+        yield More(CODELIST_CODE_ADDED, more)
+        for line, code in rows:
+            yield ctx.finding(CODELIST_CODE_ADDED, table.name, line, key, code, table=table.name)
