@@ -268,6 +268,9 @@ def claims_chunk(
         claimant_actor_id=pl.when(ctx.draws.chance(ROW, "claim/has-claimant", 40)).then(
             ctx.ref("actors", ctx.random_row(ROW, "claim/claimant", "actors"))
         ),
+        via_actor_id=pl.when(ctx.draws.chance(ROW, "claim/has-via", 5)).then(
+            ctx.ref("actors", ctx.random_row(ROW, "claim/via", "actors"))
+        ),
         status=ctx.code(ROW, "claim/status", "claim_statuses"),
         **figure,
         sensitive=ctx.draws.chance(ROW, "claim/sensitive", 2),
