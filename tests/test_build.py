@@ -107,6 +107,7 @@ SAMPLE: dict[str, list[dict[str, str]]] = {
             "group_description": "Two brothers",
             "people_count_min": "2",
             "people_count_max": "2",
+            "count_basis": "stated-exact",
             "detaining_actor_id": MINISTRY,
             "date": "2025-06-27",
             "date_precision": "day",

@@ -917,6 +917,18 @@ def subgroup_larger_than_group(pkg: Written, draw: Draw) -> Expected:
     return at("detention-child-larger", "detentions", len(detentions), "people_count_min")
 
 
+@mutation("count-basis-inconsistent")
+def count_basis_misfit(pkg: Written, draw: Draw) -> Expected:
+    """A basis that the counts contradict: one figure for a range, a floor with a ceiling, none for a count."""
+    detentions = pkg.rows("detentions")
+    index = draw(st.sampled_from([n for n, row in enumerate(detentions) if row["people_count_min"]]))
+    low, high = detentions[index]["people_count_min"], detentions[index]["people_count_max"]
+    misfits = [None, "unknown", "stated-range" if low == high else "stated-exact"]
+    misfits += ["stated-lower-bound"] if high else []
+    set_cell(pkg, "detentions", index, "count_basis", draw(st.sampled_from(misfits)))
+    return at("count-basis-inconsistent", "detentions", index, "count_basis")
+
+
 @mutation("figure-measure-missing")
 def figure_without_measure(pkg: Written, draw: Draw) -> Expected:
     claims = pkg.rows("claims")

@@ -152,6 +152,11 @@ def detentions(ctx: Context, start: int, stop: int) -> pl.DataFrame:
         group_description=pl.when(~count.named).then(ctx.draws.pick(ROW, "detention/group", GROUPS)),
         people_count_min=count.low,
         people_count_max=count.high,
+        count_basis=pl.when(count.high.is_null())
+        .then(pl.lit("stated-lower-bound"))
+        .when(count.high == count.low)
+        .then(pl.lit("stated-exact"))
+        .otherwise(pl.lit("stated-range")),
         detaining_actor_id=pl.when(ctx.draws.chance(ROW, "detention/has-detainer", 90)).then(
             ctx.ref("actors", organisation(ctx, ROW, "detention/detainer"))
         ),

@@ -50,6 +50,7 @@ CHECKS: tuple[Check, ...] = (
     semantics.figures,
     detentions.cycles,
     detentions.subgroup_counts,
+    detentions.count_basis,
     semantics.quote_length,
     semantics.translations,
     semantics.tombstones,

@@ -1,9 +1,18 @@
-"""Checks of detentions nested in group detentions: no loop of parents, no subgroup larger than its group."""
+"""Checks of the counts of detentions: no loop of parent detentions, no subgroup larger than its group, and a
+count_basis that says what the pair of counts is."""
 
 from collections.abc import Iterator
 
 from .context import Context, check
-from .rules import DETENTION_CHILD_LARGER, DETENTION_CYCLE, LISTED_PER_CODE, Finding, More
+from .rules import (
+    COUNT_BASIS_INCONSISTENT,
+    DETENTION_CHILD_LARGER,
+    DETENTION_CYCLE,
+    LISTED_PER_CODE,
+    Finding,
+    More,
+    show,
+)
 from .sql import LINE_COLUMN
 
 TABLE = "detentions"
@@ -47,4 +56,33 @@ def subgroup_counts(ctx: Context) -> Iterator[Finding | More]:
     for line, count, parent_count, parent in rows:
         yield ctx.finding(
             DETENTION_CHILD_LARGER, TABLE, line, "people_count_min", count, parent_count=parent_count, parent=parent
+        )
+
+
+# Why a count_basis does not fit the counts, or NULL when it does; LOW and HIGH are the two counts.
+BASIS_MISFITS = """CASE
+    WHEN count_basis IS NULL AND (LOW IS NOT NULL OR HIGH IS NOT NULL) THEN 'a count needs a count_basis'
+    WHEN count_basis = 'unknown' AND (LOW IS NOT NULL OR HIGH IS NOT NULL) THEN 'unknown means no count'
+    WHEN count_basis <> 'unknown' AND LOW IS NULL THEN 'this basis needs people_count_min'
+    WHEN count_basis = 'stated-exact' AND HIGH IS DISTINCT FROM LOW THEN 'one figure is min = max'
+    WHEN count_basis = 'stated-range' AND (HIGH IS NULL OR HIGH <= LOW) THEN 'a range has max above min'
+    WHEN count_basis = 'stated-lower-bound' AND HIGH IS NOT NULL THEN 'a floor leaves max empty'
+END"""
+
+
+@check(reads=("people_count_min", "people_count_max", "count_basis"), emits=(COUNT_BASIS_INCONSISTENT,))
+def count_basis(ctx: Context) -> Iterator[Finding | More]:
+    if not ctx.has_fields(TABLE, "people_count_min", "people_count_max", "count_basis"):
+        return
+    misfit = BASIS_MISFITS.replace("LOW", "TRY_CAST(people_count_min AS BIGINT)").replace(
+        "HIGH", "TRY_CAST(people_count_max AS BIGINT)"
+    )
+    rows, more = ctx.listed(
+        f"SELECT {LINE_COLUMN}, count_basis, people_count_min, people_count_max, {misfit} AS reason "
+        f"FROM {TABLE} WHERE reason IS NOT NULL ORDER BY {LINE_COLUMN}"
+    )
+    yield More(COUNT_BASIS_INCONSISTENT, more)
+    for line, basis, low, high, reason in rows:
+        yield ctx.finding(
+            COUNT_BASIS_INCONSISTENT, TABLE, line, "count_basis", basis, low=show(low), high=show(high), reason=reason
         )

@@ -381,6 +381,14 @@ DETENTION_CHILD_LARGER = _rule(
     "people_count_min {value} is above {parent_count}, the people_count_min of its parent {parent}",
     "a subgroup's people are among its group's: raise the group's count or check the parent",
 )
+COUNT_BASIS_INCONSISTENT = _rule(
+    "semantic",
+    "count-basis-inconsistent",
+    "Count basis does not fit the counts",
+    "count_basis {value} with people_count_min {low} and people_count_max {high}: {reason}",
+    "say what the counts are (codelist count_bases): one figure (min = max), a stated range (min < max), "
+    "a floor (max empty), sources that disagree, or unknown (no counts)",
+)
 QUOTE_TOO_SHORT = _rule(
     "semantic",
     "quote-too-short",
