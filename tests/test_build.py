@@ -342,7 +342,7 @@ def test_edtf_day_columns_hold_earliest_and_latest_days(sample: Built) -> None:
         (SUMMONS, date(2025, 6, 1), date(2025, 6, 30)),
         (UNDATED, None, None),
     ]
-    open_end = (DETENTION, date(2025, 7, 1), date(9999, 12, 31))
+    open_end = (DETENTION, date(2025, 7, 1), None)  # an open end has no day, never 9999-12-31
     assert days("detentions", "detention_id", "release_date") == [open_end]
 
 
