@@ -13,10 +13,10 @@ import hashlib
 import json
 import re
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from azru.ids import CROCKFORD
 from azru.package import CODELIST_DIR, DESCRIPTOR, Package
@@ -56,7 +56,13 @@ def findings(root: Path, archive: Path | None) -> list[Finding]:
 
 Cell = str | None
 Row = dict[str, Cell]
-Draw = Callable[[st.SearchStrategy[Any]], Any]
+T = TypeVar("T")
+
+
+class Draw(Protocol):
+    """What draws a value from a strategy: Hypothesis's `draw`, or a first-example finder."""
+
+    def __call__(self, strategy: st.SearchStrategy[T], /) -> T: ...
 
 
 @dataclass
@@ -76,7 +82,7 @@ class Written:
     archive: Path
 
     def path(self, table: str) -> Path:
-        return self.root / RESOURCES[table]["path"]
+        return self.root / str(RESOURCES[table]["path"])
 
     def rows(self, table: str) -> list[Row]:
         return read_rows(self.path(table))
@@ -88,7 +94,8 @@ class Written:
         write_rows(self.path(table), FIELD_NAMES[table], rows)
 
     def descriptor(self) -> dict[str, Any]:
-        return json.loads((self.root / DESCRIPTOR).read_text(encoding="utf-8"))
+        descriptor: dict[str, Any] = json.loads((self.root / DESCRIPTOR).read_text(encoding="utf-8"))
+        return descriptor
 
     def write_descriptor(self, descriptor: dict[str, Any]) -> None:
         (self.root / DESCRIPTOR).write_text(

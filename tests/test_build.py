@@ -1,5 +1,6 @@
 """`azru build`: every row in every format and in CSV order, reproducible bytes, a SQLite database that
-enforces keys, searches and serves in datasette, a valid zipped data package, and docs whose queries hold.
+enforces keys, searches and serves in datasette, a valid zipped data package with the documents beside the
+data, and docs whose queries hold.
 
 Each package is built once per session: the repository as it stands, and a small sample with rows in every
 fact table (the repository's tables may still be empty) using the repository's descriptor and codelists.
@@ -12,6 +13,7 @@ import re
 import shutil
 import sqlite3
 import zipfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,12 @@ from xml.etree import ElementTree
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from azru import guarded
 from azru.cli import main
 from azru.generate import timeline_figure
 from azru.package import load
 from azru.release import build
+from azru.release.output import DOCUMENTS
 from azru.release.parquet import ARROW_TYPES
 from azru.release.sqlite import SQLITE_TYPES, search_objects, search_table, searched_columns
 from azru.sql import identifier
@@ -219,7 +223,7 @@ def csv_rows_typed(built: Built, table: str) -> list[dict[str, Any]]:
     """The CSV read with the csv module and typed by hand from the descriptor: the reference rows."""
     spec = built.package.tables[table]
     kinds = {f.name: f.type for f in spec.fields}
-    convert = {"integer": int, "boolean": lambda v: v == "true", "string": str}
+    convert: dict[str, Callable[[str], object]] = {"integer": int, "boolean": lambda v: v == "true", "string": str}
     with open(built.root / spec.path, encoding="utf-8", newline="") as handle:
         return [
             {k: (convert[kinds[k]](v) if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)
@@ -270,6 +274,21 @@ def test_rebuilding_gives_identical_bytes_for_every_file(built: Built, tmp_path:
     assert again == first
     for relative in again:
         assert (tmp_path / "again" / relative).read_bytes() == (built.out / relative).read_bytes(), relative
+
+
+def test_release_carries_the_documents_in_the_folder_and_the_zip(built: Built) -> None:
+    documents = {path: name for path, name in DOCUMENTS.items() if (built.root / path).is_file()}
+    assert documents == (DOCUMENTS if built.root == REPO else {})  # a sample package has none
+    with zipfile.ZipFile(built.out / f"{NAME}-{built.package.descriptor['version']}.zip") as archive:
+        for path, name in documents.items():
+            assert (built.out / name).read_bytes() == (built.root / path).read_bytes() == archive.read(path), path
+
+
+def test_a_document_that_is_a_link_refuses_the_build(tmp_path: Path) -> None:
+    root = write_sample(tmp_path / "package", SAMPLE)
+    (root / "LICENSE").symlink_to(REPO / "LICENSE")
+    with pytest.raises(guarded.Refused, match="LICENSE"):
+        build(root, tmp_path / "dist")
 
 
 def test_manifest_lists_every_other_file_with_its_hash(built: Built) -> None:

@@ -50,6 +50,7 @@ from strategies import (
     TARGET_OF,
     Draw,
     Row,
+    T,
     Written,
     findings,
     fixture_data,
@@ -125,7 +126,7 @@ Place = tuple[str, int, str]  # table, row index, field
 
 
 def file_of(table: str) -> str:
-    return RESOURCES[table]["path"]
+    return str(RESOURCES[table]["path"])
 
 
 def column_of(table: str, name: str) -> int:
@@ -188,7 +189,7 @@ def free_keys(pkg: Written) -> Callable[[str, Row, str], bool]:
 
 
 def any_table(draw: Draw) -> str:
-    return draw(st.sampled_from(sorted(RESOURCES)))
+    return draw(st.sampled_from(sorted(str(name) for name in RESOURCES)))
 
 
 def lines_of(pkg: Written, table: str) -> list[bytes]:
@@ -1112,7 +1113,7 @@ def check_mutation(fixture: Written, folder: Path, code: str, draw: Draw) -> lis
     return found
 
 
-def first_example(strategy: st.SearchStrategy[object]) -> object:
+def first_example(strategy: st.SearchStrategy[T]) -> T:
     """The first value Hypothesis generates, which for most strategies is also the simplest."""
     return find(strategy, lambda _: True, settings=settings(phases=[Phase.generate]))
 
@@ -1167,7 +1168,7 @@ def test_an_unreadable_table_is_reported_once_not_as_a_missing_replacement(
 
 # --- the words contributors read ------------------------------------------------------------------------
 
-BAD_DAY = [  # several mistakes in one package, each in its own row and field
+BAD_DAY: list[Callable[[Written], None]] = [  # several mistakes in one package, each in its own row and field
     lambda pkg: set_cell(pkg, "events", 1, "summary", None),
     lambda pkg: set_cell(pkg, "participants", 0, "actor_id", "act-zzzzzzzzzz"),
     lambda pkg: set_cell(pkg, "events", 0, "event_type", "riot"),

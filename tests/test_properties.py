@@ -82,7 +82,7 @@ def schema_places(tables: dict[str, list[Row]]) -> set[Place]:
 
 def frictionless_places(report: frictionless.Report) -> set[Place]:
     """Row (header = 1, as azru counts lines) and field of each error; a primary-key error names no field."""
-    places = set()
+    places: set[Place] = set()
     for task in report.tasks:
         for error in task.errors:
             names = getattr(error, "field_names", None) or [getattr(error, "field_name", None) or KEYS[task.name]]

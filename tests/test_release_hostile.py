@@ -460,7 +460,7 @@ async def datasette_page(database: Path, metadata: dict[str, Any], path: str) ->
     await ds.invoke_startup()
     response = await ds.client.get(path)
     assert response.status_code == 200, path
-    return response.text
+    return str(response.text)
 
 
 def test_titles_descriptions_and_labels_reach_html_and_svg_escaped(tmp_path: Path) -> None:

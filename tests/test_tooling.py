@@ -74,7 +74,13 @@ def test_release_assets_are_the_files_sha256sums_lists(tmp_path: Path) -> None:
     (tmp_path / "parquet").mkdir()
     (tmp_path / "parquet" / "events.parquet").write_bytes(b"x")
     (tmp_path / "events.ndjson").write_bytes(b"")
-    digests = {"parquet/events.parquet": hashlib.sha256(b"x"), "events.ndjson": hashlib.sha256(b"")}
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_bytes(b"<p>")
+    digests = {
+        "parquet/events.parquet": hashlib.sha256(b"x"),
+        "events.ndjson": hashlib.sha256(b""),
+        "site/index.html": hashlib.sha256(b"<p>"),
+    }
     sums = "".join(f"{digest.hexdigest()}  {name}\n" for name, digest in digests.items())
     (tmp_path / "SHA256SUMS").write_text(sums, encoding="utf-8")
     listed = run(sys.executable, RELEASE_SCRIPTS / "release-assets", tmp_path)

@@ -366,7 +366,8 @@ def test_deleting_an_evidenced_table_is_a_weakening_and_its_file_is_still_requir
 
 
 def trusted_descriptor() -> dict[str, Any]:
-    return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor: dict[str, Any] = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    return descriptor
 
 
 def changes_made_by(change: Callable[[dict[str, Any]], object]) -> list[tuple[str, str]]:
@@ -461,7 +462,7 @@ DOMAIN_SHAPES: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
     ),
     "an integer field as a date": (
         lambda d: field(d, "sources", "bytes").update({"azru:edtf": True}),
-        "resources/0/schema/fields/10/azru:edtf: only a string field can have it",
+        "resources/0/schema/fields/13/azru:edtf: only a string field can have it",
     ),
     "made ids without a key": (
         lambda d: resource(d, "events")["schema"].pop("primaryKey"),

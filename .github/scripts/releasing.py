@@ -155,6 +155,9 @@ def listed_sums(dist: Path) -> dict[str, str]:
     return sums
 
 
+SITE = "site/"
+
+
 def release_assets(dist: Path) -> tuple[list[Path], list[Path]]:
     """(files to attach, empty files GitHub refuses), after checking that SHA256SUMS lists every other
     file of dist/ with its hash and nothing else; SHA256SUMS comes last in the first list."""
@@ -174,6 +177,8 @@ def release_assets(dist: Path) -> tuple[list[Path], list[Path]]:
     for name, path in found.items():
         if _sha256(path) != sums[name]:
             raise ReleaseError(f"{dist.name}/{name} does not match its hash in {SUMS}")
+    # The website is published on GitHub Pages, not as assets; SHA256SUMS still covers its files.
+    found = {name: path for name, path in found.items() if not name.startswith(SITE)}
     # A release's assets have flat names, so two files of one name in different folders would clash.
     by_name: dict[str, str] = {}
     for name, path in found.items():

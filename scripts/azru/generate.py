@@ -2,7 +2,8 @@
 
 JSON Schemas (draft-07, one per table, describing a typed row as in the NDJSON release), the
 codebook, the error catalogue, the ISO 3166 country codelist, the timeline figure, the
-descriptor's `sources` list (from data/sources.csv) and the counts quoted in DATASHEET.md.
+descriptor's `sources` list (from data/sources.csv), CITATION.cff and .zenodo.json (azru.citation) and the
+counts quoted in DATASHEET.md.
 tests/test_generated.py fails with "run `make schemas`" when any of them is stale.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 import pycountry
 
-from . import exits, timeline
+from . import citation, exits, timeline
 from .package import EDTF, EVIDENCED, ID_PREFIX, NAMESPACE, SEARCHABLE, SINGULAR, Package, Table, load
 from .typed import typed_frame
 from .validate.rules import RULES
@@ -52,7 +53,10 @@ def generated_files(root: Path) -> dict[str, str]:
     files["docs/codebook.md"] = codebook(package, root)
     files["docs/errors.md"] = error_catalogue()
     files["docs/timeline.svg"] = timeline_figure(package)
-    files["datapackage.json"] = _dump({**package.descriptor, "sources": descriptor_sources(root, package)})
+    descriptor = {**package.descriptor, "sources": descriptor_sources(package)}
+    files["datapackage.json"] = _dump(descriptor)
+    files[citation.CITATION] = citation.citation_cff(descriptor)
+    files[citation.ZENODO] = citation.zenodo_json(descriptor)
     files[DATASHEET] = with_counts((root / DATASHEET).read_text(encoding="utf-8"), package)
     return files
 
@@ -86,12 +90,14 @@ def timeline_figure(package: Package) -> str:
     return timeline.figure({name: typed_frame(package, package.tables[name]) for name in timeline.TABLES})
 
 
-def descriptor_sources(root: Path, package: Package) -> list[dict[str, str]]:
-    """The descriptor's `sources`, one per archived document, derived from data/sources.csv."""
-    with open(root / package.tables["sources"].path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+def descriptor_sources(package: Package) -> list[dict[str, str]]:
+    """The descriptor's `sources`, one per archived document, derived from data/sources.csv: its title (in
+    English when it has a rendering), its file in the archive, and the hash of the archived copy as its
+    version, so that a later copy of the same address is a different source."""
+    data = package.read_bytes(package.tables["sources"].path).decode("utf-8")
     return [
-        {"title": f"{row['file_name']}: {row['title_en'] or row['title']} (sha256 {row['sha256']})"} for row in rows
+        {"title": row["title_en"] or row["title"], "path": row["file_name"], "version": f"sha256:{row['sha256']}"}
+        for row in csv.DictReader(io.StringIO(data, newline=""))
     ]
 
 

@@ -1,9 +1,11 @@
 """The release: every file derived from the CSVs and the descriptor.
 
 The data package as a zip (sizes and hashes filled in), Parquet and NDJSON per table, one SQLite database
-with keys, full-text search and claim views, its datasette metadata, the timeline figure and a SHA256SUMS
-manifest. Building the same package twice gives byte-identical files, wherever it is built, so a release
-can be checked by rebuilding it. `azru build` (release.command) validates the package before calling `build`.
+with keys, full-text search and claim views, its datasette metadata, the timeline figure, the documents
+(README, LICENSE, CITATION.cff, DATASHEET.md, the codebook; in the zip too), the website (release.site) and
+a SHA256SUMS manifest. Building the same package twice gives byte-identical files, wherever it is built, so
+a release can be checked by rebuilding it. `azru build` (release.command) validates the package before
+calling `build`.
 """
 
 from pathlib import Path
@@ -12,10 +14,12 @@ from azru import timeline
 from azru.package import load
 from azru.release.buildable import unbuildable
 from azru.release.datasette import write_datasette_metadata
+from azru.release.documents import read_documents, write_documents
 from azru.release.manifest import write_manifest
 from azru.release.ndjson import write_ndjson
 from azru.release.output import (
     DATASETTE_METADATA,
+    SITE,
     TIMELINE,
     database_name,
     remove_previous_build,
@@ -24,6 +28,7 @@ from azru.release.output import (
 )
 from azru.release.package_zip import write_zip
 from azru.release.parquet import write_parquet
+from azru.release.site import write_site
 from azru.release.sqlite import write_sqlite
 from azru.typed import BuildError, typed_frame
 
@@ -35,15 +40,19 @@ def build(root: Path, out: Path) -> list[Path]:
     if problems:
         raise BuildError("; ".join(problems))
     frames = {name: typed_frame(package, table) for name, table in package.tables.items()}
+    documents = read_documents(package)  # before clearing `out`, which may be the package folder itself
     out.mkdir(parents=True, exist_ok=True)
     remove_previous_build(out, package)
     database = out / database_name(package)
+    figure = timeline.figure(frames)
     built = [
-        write_zip(package, out / zip_name(package)),
+        write_zip(package, out / zip_name(package), documents),
         *write_parquet(package, frames, out / "parquet"),
         write_sqlite(package, frames, database),
         write_datasette_metadata(package, database, out / DATASETTE_METADATA),
         *write_ndjson(package, frames, out / "ndjson"),
-        write_text(out / TIMELINE, timeline.figure(frames)),
+        write_text(out / TIMELINE, figure),
+        *write_documents(out, documents),
     ]
+    built += write_site(package, frames, out / SITE, released=built, figure=figure)
     return [*built, write_manifest(out, built)]

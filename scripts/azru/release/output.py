@@ -2,6 +2,7 @@
 last build's files before a new one is written."""
 
 import contextlib
+import shutil
 import stat
 from pathlib import Path
 
@@ -11,8 +12,17 @@ from azru.package import Package
 MANIFEST = "SHA256SUMS"
 DATASETTE_METADATA = "metadata.json"
 TIMELINE = "timeline.svg"
+SITE = "site"  # the website's folder (azru.release.site), deleted whole before each build
 # The folders of the one-file-per-table formats, and the suffix of their files.
 TABLE_FOLDERS = {"parquet": ".parquet", "ndjson": ".ndjson"}
+# The documents a release carries beside the data: their path in the package, their name in the output folder.
+DOCUMENTS = {
+    "README.md": "README.md",
+    "LICENSE": "LICENSE",
+    "CITATION.cff": "CITATION.cff",
+    "DATASHEET.md": "DATASHEET.md",
+    "docs/codebook.md": "codebook.md",
+}
 MAX_MANIFEST_BYTES = guarded.MIB  # a line for each of thousands of files
 
 
@@ -25,9 +35,18 @@ def database_name(package: Package) -> str:
 
 
 def release_files(package: Package) -> list[str]:
-    """Every file a build of `package` writes, relative to the output folder."""
+    """Every file a build of `package` may write (a document only if the package has it), relative to the
+    output folder."""
     tables = [f"{folder}/{name}{suffix}" for folder, suffix in TABLE_FOLDERS.items() for name in package.tables]
-    return [zip_name(package), database_name(package), DATASETTE_METADATA, TIMELINE, MANIFEST, *tables]
+    return [
+        zip_name(package),
+        database_name(package),
+        DATASETTE_METADATA,
+        TIMELINE,
+        MANIFEST,
+        *DOCUMENTS.values(),
+        *tables,
+    ]
 
 
 def is_release_file(name: str) -> bool:
@@ -38,7 +57,7 @@ def is_release_file(name: str) -> bool:
         return False
     if folder:
         return folder in TABLE_FOLDERS and file.endswith(TABLE_FOLDERS[folder])
-    return file in (DATASETTE_METADATA, TIMELINE, MANIFEST) or file.endswith((".zip", ".db"))
+    return file in (DATASETTE_METADATA, TIMELINE, MANIFEST, *DOCUMENTS.values()) or file.endswith((".zip", ".db"))
 
 
 def remove_previous_build(out: Path, package: Package) -> None:
@@ -57,6 +76,11 @@ def remove_previous_build(out: Path, package: Package) -> None:
         with contextlib.suppress(FileNotFoundError):
             if not stat.S_ISDIR((out / folder).lstat().st_mode):
                 (out / folder).unlink()
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISDIR((out / SITE).lstat().st_mode):
+            shutil.rmtree(out / SITE)  # removes links inside rather than following them
+        else:
+            (out / SITE).unlink()
     for name in {line.partition("  ")[2] for line in listed} | set(release_files(package)):
         if is_release_file(name):
             (out / name).unlink(missing_ok=True)

@@ -1,5 +1,5 @@
-"""The data package as published: a zip of the descriptor (with each file's bytes and hash) and every CSV,
-with fixed timestamps and modes so the same package always zips to the same bytes."""
+"""The data package as published: a zip of the descriptor (with each file's bytes and hash), every CSV and
+the release's documents, with fixed timestamps and modes so the same package always zips to the same bytes."""
 
 import copy
 import hashlib
@@ -14,9 +14,10 @@ ZIP_MODE = 0o100644  # a regular file, rw-r--r--
 ZIP_UNIX = 3  # "made on Unix", so the mode bits are read the same everywhere
 
 
-def write_zip(package: Package, path: Path) -> Path:
+def write_zip(package: Package, path: Path, documents: dict[str, bytes]) -> Path:
+    """`documents` by their path in the package, where the zip puts them too, so their links still work."""
     descriptor = copy.deepcopy(package.descriptor)
-    members = {}
+    members = dict(documents)
     for resource in descriptor["resources"]:
         data = package.read_bytes(resource["path"])  # so each member's name is a plain path inside the package
         resource["bytes"] = len(data)

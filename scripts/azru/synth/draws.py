@@ -64,7 +64,8 @@ class Draws:
 def times_mod_id_space(x: pl.Series, multiplier: int) -> pl.Series:
     """(x * multiplier) mod 2**50 for multiplier < 2**25, in halves so that no product overflows Int64."""
     high, low = x // ID_HALF, x % ID_HALF
-    return (low * multiplier + (high * multiplier % ID_HALF) * ID_HALF) % ID_SPACE
+    product: pl.Series = (low * multiplier + (high * multiplier % ID_HALF) * ID_HALF) % ID_SPACE
+    return product
 
 
 def choose(index: pl.Expr, values: Sequence[str]) -> pl.Expr:

@@ -321,6 +321,10 @@ def sources(ctx: Context) -> pl.DataFrame:
         publisher=ctx.draws.pick(ROW, "source/publisher", PUBLISHERS),
         published=pl.when(has_date).then(day(ctx, ROW, "source/published").dt.strftime("%Y-%m-%d")),
         published_basis=pl.when(has_date).then(pl.lit("stated")).otherwise(pl.lit("unknown")),
+        # a synthetic article states no address of its own, as most of the archived ones do not
+        url=pl.lit(None, pl.String),
+        archived_url=pl.lit(None, pl.String),
+        accessed=pl.lit(None, pl.String),
         description=pl.lit("Synthetic news article written by azru synth, with the quotes its claims cite"),
         notes=notes(ctx, ROW, "source/notes"),
     )

@@ -200,7 +200,7 @@ def _plain(error: jsonschema.ValidationError) -> str:
         return "keys of more than one field are not supported: azru checks single-field keys"
     if error.validator == "additionalProperties":
         return f"{error.message.split('(')[-1].rstrip(')')}: azru does not check these, so they are refused"
-    return error.message
+    return str(error.message)
 
 
 def _short(value: Any) -> str:
@@ -497,7 +497,7 @@ def _looser(key: str, before: Any, after: Any) -> bool:
         return bool(before) and not after
     numbers = isinstance(before, int) and isinstance(after, int)
     if key in LOWER_BOUNDS and numbers:
-        return after < before
+        return bool(after < before)
     if key in UPPER_BOUNDS and numbers:
-        return after > before
+        return bool(after > before)
     return True  # a changed pattern (or anything else) cannot be proved tighter
