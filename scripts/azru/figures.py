@@ -5,7 +5,7 @@ stored on several rows states its figure once; a subgroup's claims (a detention 
 people its group's claims already count; a denied or disputed account is no estimate of the toll.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .text import normalise_whitespace
@@ -43,7 +43,7 @@ def estimate(claims: Iterable[Row]) -> Estimate | None:
     return Estimate(lows[0], best, high, high_open, tuple(claim["claim_id"] or "" for claim in firsts))
 
 
-def case_figures(tables: Mapping[str, list[Row]], case_id: str, measure: str) -> list[Row]:
+def case_figures(tables: Mapping[str, Sequence[Row]], case_id: str, measure: str) -> list[Row]:
     """The claims of `measure` that count towards the case: on the case, its events, and its detentions
     that are not subgroups of another; not denied or disputed."""
     events = {row["event_id"] for row in tables["events"] if row["case_id"] == case_id}
