@@ -70,6 +70,13 @@ BASIS_MISFITS = """CASE
 END"""
 
 
+# A count that is no integer is a type error already; the basis is judged on numbers only.
+COUNTS_ARE_NUMBERS = " AND ".join(
+    f"({count} IS NULL OR TRY_CAST({count} AS BIGINT) IS NOT NULL)"
+    for count in ("people_count_min", "people_count_max")
+)
+
+
 @check(reads=("people_count_min", "people_count_max", "count_basis"), emits=(COUNT_BASIS_INCONSISTENT,))
 def count_basis(ctx: Context) -> Iterator[Finding | More]:
     if not ctx.has_fields(TABLE, "people_count_min", "people_count_max", "count_basis"):
@@ -79,7 +86,7 @@ def count_basis(ctx: Context) -> Iterator[Finding | More]:
     )
     rows, more = ctx.listed(
         f"SELECT {LINE_COLUMN}, count_basis, people_count_min, people_count_max, {misfit} AS reason "
-        f"FROM {TABLE} WHERE reason IS NOT NULL ORDER BY {LINE_COLUMN}"
+        f"FROM {TABLE} WHERE reason IS NOT NULL AND {COUNTS_ARE_NUMBERS} ORDER BY {LINE_COLUMN}"
     )
     yield More(COUNT_BASIS_INCONSISTENT, more)
     for line, basis, low, high, reason in rows:
