@@ -50,6 +50,7 @@ def subgroup_counts(ctx: Context) -> Iterator[Finding | More]:
         f"SELECT c.{LINE_COLUMN}, c.people_count_min, p.people_count_min, p.detention_id "
         f"FROM {TABLE} AS c JOIN {TABLE} AS p ON p.detention_id = c.{PARENT} "
         "WHERE TRY_CAST(c.people_count_min AS BIGINT) > TRY_CAST(p.people_count_min AS BIGINT) "
+        f"AND {judged(ctx, 'people_count_min', 'c.')} AND {judged(ctx, 'people_count_min', 'p.')} "
         f"ORDER BY c.{LINE_COLUMN}"
     )
     yield More(DETENTION_CHILD_LARGER, more)
@@ -70,11 +71,13 @@ BASIS_MISFITS = """CASE
 END"""
 
 
-# A count that is no integer is a type error already; the basis is judged on numbers only.
-COUNTS_ARE_NUMBERS = " AND ".join(
-    f"({count} IS NULL OR TRY_CAST({count} AS BIGINT) IS NOT NULL)"
-    for count in ("people_count_min", "people_count_max")
-)
+def judged(ctx: Context, count: str, alias: str = "") -> str:
+    """SQL true where a count is empty or a valid number: a count that is no integer, or below the field's
+    minimum, is reported by the cell checks already, and judging it again would report one cell twice."""
+    minimum = ctx.package.tables[TABLE].field(count).constraints.get("minimum")
+    number = f"TRY_CAST({alias}{count} AS BIGINT)"
+    floor = "" if minimum is None else f" AND {number} >= {int(minimum)}"
+    return f"({alias}{count} IS NULL OR ({number} IS NOT NULL{floor}))"
 
 
 @check(reads=("people_count_min", "people_count_max", "count_basis"), emits=(COUNT_BASIS_INCONSISTENT,))
@@ -86,7 +89,8 @@ def count_basis(ctx: Context) -> Iterator[Finding | More]:
     )
     rows, more = ctx.listed(
         f"SELECT {LINE_COLUMN}, count_basis, people_count_min, people_count_max, {misfit} AS reason "
-        f"FROM {TABLE} WHERE reason IS NOT NULL AND {COUNTS_ARE_NUMBERS} ORDER BY {LINE_COLUMN}"
+        f"FROM {TABLE} WHERE reason IS NOT NULL AND {judged(ctx, 'people_count_min')} "
+        f"AND {judged(ctx, 'people_count_max')} ORDER BY {LINE_COLUMN}"
     )
     yield More(COUNT_BASIS_INCONSISTENT, more)
     for line, basis, low, high, reason in rows:
