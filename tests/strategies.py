@@ -331,6 +331,7 @@ def fixture_data() -> PackageData:
             "group_description": "Azerbaijani residents of Yekaterinburg",
             "people_count_min": "9",
             "people_count_max": "10",
+            "count_basis": "sources-disagree",
             "detaining_actor_id": ACT_POLICE,
             "date": "2025-06-27",
             "date_precision": "day",
@@ -430,6 +431,7 @@ def fixture_data() -> PackageData:
         "diplomatic_summons": summonses,
         "claims": claims,
         "tombstones": tombstones,
+        "cases": [],
     }
     return PackageData(tables, archive)
 
@@ -636,11 +638,22 @@ def participant_rows(draw: Draw, participant_id: str, refs: Refs) -> Row:
     return draw(row("participants", participant_id=participant_id, event_id=event_id, actor_id=actor_id))
 
 
+def count_bases(low: int | None, high: int | None) -> st.SearchStrategy[Cell]:
+    """A count_basis that fits the counts (codelist count_bases)."""
+    if low is None:
+        return st.sampled_from([None, "unknown"])
+    if high is None:
+        return st.sampled_from(["stated-lower-bound", "sources-disagree"])
+    return st.sampled_from(
+        ["stated-exact", "sources-disagree"] if low == high else ["stated-range", "sources-disagree"]
+    )
+
+
 @st.composite
 def detention_rows(draw: Draw, detention_id: str, refs: Refs) -> Row:
     """A detention with ordered head counts, released (if at all) no earlier than it began."""
     low = draw(st.none() | st.integers(1, 100))
-    high = draw(st.none() | st.integers(low or 1, 200))
+    high = None if low is None else draw(st.none() | st.integers(low, 200))
     detention, dating = draw(
         dated_rows(
             "detentions",
@@ -648,8 +661,11 @@ def detention_rows(draw: Draw, detention_id: str, refs: Refs) -> Row:
             event_id=_maybe(draw, refs.events),
             detainee_actor_id=_maybe(draw, refs.actors),
             detaining_actor_id=_maybe(draw, refs.actors),
+            parent_detention_id=None,
+            case_id=None,
             people_count_min=_to_cell(low),
             people_count_max=_to_cell(high),
+            count_basis=draw(count_bases(low, high)),
         )
     )
     released = (dating.earliest or FIRST_DAY) + datetime.timedelta(days=draw(st.integers(0, 1000)))
@@ -685,6 +701,7 @@ def claim_rows(draw: Draw, claim_id: str, target: tuple[str, str], refs: Refs) -
             quote=draw(passages(source)),
             quote_en=draw(cell_strategy("claims", "quote_en", filled=not is_english(source.row["language"]))),
             claimant_actor_id=_maybe(draw, refs.actors),
+            via_actor_id=_maybe(draw, refs.actors),
             **draw(figures()),
         )
     )
@@ -719,10 +736,11 @@ def packages(draw: Draw) -> PackageData:
             "sources": [s.row for s in found],
             "actors": [draw(actor_rows(a, actor_ids[:n])) for n, a in enumerate(actor_ids)],
             "actor_names": [draw(actor_name_rows(n, refs)) for n in keys("actor_names", 0, 3)],
-            "events": [draw(dated_rows("events", event_id=e))[0] for e in refs.events],
+            "events": [draw(dated_rows("events", event_id=e, case_id=None))[0] for e in refs.events],
             "participants": [draw(participant_rows(p, refs)) for p in keys("participants", 0, 3 * bool(refs.events))],
             "detentions": [draw(detention_rows(d, refs)) for d in keys("detentions", 0, 2)],
             "diplomatic_summons": [draw(summons_rows(s, refs)) for s in keys("diplomatic_summons", 0, 2)],
+            "cases": [],
         },
         {s.row["file_name"] or "": s.text for s in found},
     )

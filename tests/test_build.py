@@ -111,6 +111,7 @@ SAMPLE: dict[str, list[dict[str, str]]] = {
             "group_description": "Two brothers",
             "people_count_min": "2",
             "people_count_max": "2",
+            "count_basis": "stated-exact",
             "detaining_actor_id": MINISTRY,
             "date": "2025-06-27",
             "date_precision": "day",
@@ -176,6 +177,7 @@ SAMPLE: dict[str, list[dict[str, str]]] = {
         },
     ],
     "tombstones": [],
+    "cases": [],
 }
 DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "boolean": "BOOLEAN"}
 
@@ -359,7 +361,7 @@ def test_edtf_day_columns_hold_earliest_and_latest_days(sample: Built) -> None:
         (SUMMONS, date(2025, 6, 1), date(2025, 6, 30)),
         (UNDATED, None, None),
     ]
-    open_end = (DETENTION, date(2025, 7, 1), date(9999, 12, 31))
+    open_end = (DETENTION, date(2025, 7, 1), None)  # an open end has no day, never 9999-12-31
     assert days("detentions", "detention_id", "release_date") == [open_end]
 
 

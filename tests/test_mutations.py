@@ -893,6 +893,43 @@ def inverted_range(pkg: Written, draw: Draw) -> Expected:
     return at("figure-range-inverted", table, index, low)
 
 
+@mutation("detention-cycle")
+def detention_its_own_parent(pkg: Written, draw: Draw) -> Expected:
+    detentions = pkg.rows("detentions")
+    index = draw(st.integers(0, len(detentions) - 1))
+    set_cell(pkg, "detentions", index, "parent_detention_id", detentions[index]["detention_id"])
+    return at("detention-cycle", "detentions", index, "parent_detention_id")
+
+
+@mutation("detention-child-larger")
+def subgroup_larger_than_group(pkg: Written, draw: Draw) -> Expected:
+    """A subgroup, with a claim of its own, counting more people than the group it is part of."""
+    detentions = pkg.rows("detentions")
+    group = draw(st.sampled_from([row for row in detentions if row["people_count_min"]]))
+    larger = int(group["people_count_min"] or "") + draw(st.integers(1, 1000))
+    child_id = "det-00000000zz"
+    subgroup = {**group, "detention_id": child_id, "parent_detention_id": group["detention_id"]}
+    subgroup.update(people_count_min=str(larger), people_count_max=None)
+    pkg.write_rows("detentions", [*detentions, subgroup])
+    claims = pkg.rows("claims")
+    evidence = {**claims[0], "event_id": None, "detention_id": child_id, "claim_id": "clm-00000000zz"}
+    evidence.update(quote="It protested the deaths of two brothers", measure=None, value_min=None, value_max=None)
+    pkg.write_rows("claims", [*claims, evidence | {"value_qualifier": None, "source_id": "src-0000000001"}])
+    return at("detention-child-larger", "detentions", len(detentions), "people_count_min")
+
+
+@mutation("count-basis-inconsistent")
+def count_basis_misfit(pkg: Written, draw: Draw) -> Expected:
+    """A basis that the counts contradict: one figure for a range, a floor with a ceiling, none for a count."""
+    detentions = pkg.rows("detentions")
+    index = draw(st.sampled_from([n for n, row in enumerate(detentions) if row["people_count_min"]]))
+    low, high = detentions[index]["people_count_min"], detentions[index]["people_count_max"]
+    misfits = [None, "unknown", "stated-range" if low == high else "stated-exact"]
+    misfits += ["stated-lower-bound"] if high else []
+    set_cell(pkg, "detentions", index, "count_basis", draw(st.sampled_from(misfits)))
+    return at("count-basis-inconsistent", "detentions", index, "count_basis")
+
+
 @mutation("figure-measure-missing")
 def figure_without_measure(pkg: Written, draw: Draw) -> Expected:
     claims = pkg.rows("claims")

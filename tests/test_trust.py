@@ -441,7 +441,7 @@ DOMAIN_SHAPES: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
     ),
     "EDTF as a number": (
         lambda d: field(d, "events", "date").update({"azru:edtf": 1}),
-        "resources/3/schema/fields/2/azru:edtf: 1 is not of type 'boolean'",
+        "resources/3/schema/fields/3/azru:edtf: 1 is not of type 'boolean'",
     ),
     "a misspelt property": (
         lambda d: resource(d, "events").update({"azru:evidence": True}),

@@ -1,4 +1,9 @@
-"""EDTF dates: validity (real calendar days, ordered intervals) and earliest/latest possible day."""
+"""EDTF dates: validity (real calendar days, ordered intervals) and earliest/latest possible day.
+
+A qualifier (`?` uncertain, `~` approximate, `%` both), on the whole date or on one component
+(`2019?-10-29`), never moves a bound: the bounds are those of the date as written, the same for every
+form and both parsers below. Doubt is recorded in the string, not guessed into a wider span.
+"""
 
 import calendar
 import re
@@ -115,6 +120,19 @@ def bounds(value: str) -> tuple[date, date]:
     if lower > upper:  # reversed only when every possible start falls after every possible end
         raise EdtfError("reversed")
     return lower, upper
+
+
+def known_bounds(value: str) -> tuple[date | None, date | None]:
+    """The bounds a release publishes: as bounds(), but None on a side with no day to give, an open end
+    (`..`) or a year left wholly unspecified (`XXXX-03-20` could be in any year; the 0001 and 9999 of
+    bounds() would put it in every period and sort it first). EdtfError when invalid."""
+    lower, upper = bounds(value)
+    start, slash, end = value.partition("/")
+    return (None if _unbounded(start) else lower, None if _unbounded(end if slash else start) else upper)
+
+
+def _unbounded(side: str) -> bool:
+    return side in OPEN_ENDS or QUALIFIERS.sub("", side).startswith("XXXX")
 
 
 def precision(value: str) -> str | None:

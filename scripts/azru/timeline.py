@@ -49,7 +49,7 @@ def figure(frames: Mapping[str, "pl.DataFrame"]) -> str:
     points = [
         Point(lower, upper, labels.get(kind) or kind or "(no type)")
         for kind, lower, upper in rows
-        if lower is not None and upper - lower <= PLOTTABLE_SPAN
+        if lower is not None and upper is not None and upper - lower <= PLOTTABLE_SPAN
     ]
     order = [labels[code] for code in types["code"]]
     return render(points, order, undated=events.height - len(points))

@@ -58,7 +58,8 @@ class Column:
         extreme = "Earliest" if self.bound == "lower" else "Latest"
         return (
             f"{extreme} possible day of `{self.field.name}`, derived from the EDTF value at build time; "
-            "empty when there is no date. An open interval end gives 0001-01-01 or 9999-12-31."
+            "empty when there is no date, on the side of an open interval end, and for a year left unspecified "
+            "(XXXX). Qualifiers (?, ~, %) do not move it."
         )
 
 
@@ -98,6 +99,6 @@ def typed_series(raw: pl.DataFrame, column: Column) -> pl.Series:
 @functools.cache  # dates repeat across rows, and parsing EDTF is slow
 def edtf_days(value: str) -> tuple[date | None, date | None]:
     try:
-        return edtf_dates.bounds(value)
+        return edtf_dates.known_bounds(value)
     except edtf_dates.EdtfError:
         return None, None

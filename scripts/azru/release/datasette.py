@@ -22,6 +22,7 @@ LABEL_COLUMNS = {
     "events": "summary",
     "detentions": "group_description",
     "diplomatic_summons": "reasons",
+    "cases": "name",
 }
 CODELIST_LABEL = "label"
 # Columns whose values group a table's rows: the kind of event or actor, the country, the status, the source.

@@ -44,12 +44,16 @@ class Sizes:
         return self.events // 50
 
     @property
+    def cases(self) -> int:
+        return self.events // 100
+
+    @property
     def participants(self) -> int:
         return self.events + self.events // 2
 
     @property
     def claims_per_row(self) -> int:
-        return self.events + self.detentions + self.summons + self.actors
+        return self.events + self.detentions + self.summons + self.actors + self.cases
 
     @property
     def claims_extra(self) -> int:
@@ -111,6 +115,7 @@ def new_context(package: Package, seed: int, sizes: Sizes) -> Context:
         "events": sizes.events,
         "detentions": sizes.detentions,
         "diplomatic_summons": sizes.summons,
+        "cases": sizes.cases,
     }
     return Context(
         draws=draws,

@@ -85,10 +85,29 @@ def actor_names(ctx: Context, start: int, stop: int) -> pl.DataFrame:
     )
 
 
+def cases(ctx: Context, start: int, stop: int) -> pl.DataFrame:
+    return rows(start, stop).select(
+        case_id=ctx.ref("cases", ROW),
+        name=pl.concat_str([ctx.draws.pick(ROW, "case/name", SUMMARIES), pl.lit(", case "), ROW]),
+        summary=pl.concat_str([ctx.draws.pick(ROW, "case/summary", SUMMARIES), pl.lit(", and what followed")]),
+        notes=notes(ctx, ROW, "case/notes"),
+    )
+
+
+def in_a_case(ctx: Context, row: pl.Expr, draw: str) -> pl.Expr:
+    """A case id for about a fifth of the rows, once the package has cases."""
+    if not ctx.sizes.cases:
+        return NULL
+    return pl.when(ctx.draws.chance(row, f"{draw}/has-case", 20)).then(
+        ctx.ref("cases", ctx.random_row(row, f"{draw}/case", "cases"))
+    )
+
+
 def events(ctx: Context, start: int, stop: int) -> pl.DataFrame:
     return rows(start, stop).select(
         event_id=ctx.ref("events", ROW),
         event_type=ctx.code(ROW, "event/type", "event_types"),
+        case_id=in_a_case(ctx, ROW, "event"),
         **dated(ctx, ROW, "event/date"),
         **located(ctx, ROW, "event/place"),
         summary=pl.concat_str([ctx.draws.pick(ROW, "event/summary", SUMMARIES), pl.lit(", record "), ROW]),
@@ -127,10 +146,17 @@ def detentions(ctx: Context, start: int, stop: int) -> pl.DataFrame:
         event_id=pl.when(ctx.draws.chance(ROW, "detention/has-event", 70)).then(
             ctx.ref("events", ctx.random_row(ROW, "detention/event", "events"))
         ),
+        parent_detention_id=NULL,
+        case_id=in_a_case(ctx, ROW, "detention"),
         detainee_actor_id=pl.when(count.named).then(ctx.ref("actors", person(ctx, ROW, "detention/detainee"))),
         group_description=pl.when(~count.named).then(ctx.draws.pick(ROW, "detention/group", GROUPS)),
         people_count_min=count.low,
         people_count_max=count.high,
+        count_basis=pl.when(count.high.is_null())
+        .then(pl.lit("stated-lower-bound"))
+        .when(count.high == count.low)
+        .then(pl.lit("stated-exact"))
+        .otherwise(pl.lit("stated-range")),
         detaining_actor_id=pl.when(ctx.draws.chance(ROW, "detention/has-detainer", 90)).then(
             ctx.ref("actors", organisation(ctx, ROW, "detention/detainer"))
         ),
@@ -247,6 +273,9 @@ def claims_chunk(
         claimant_actor_id=pl.when(ctx.draws.chance(ROW, "claim/has-claimant", 40)).then(
             ctx.ref("actors", ctx.random_row(ROW, "claim/claimant", "actors"))
         ),
+        via_actor_id=pl.when(ctx.draws.chance(ROW, "claim/has-via", 5)).then(
+            ctx.ref("actors", ctx.random_row(ROW, "claim/via", "actors"))
+        ),
         status=ctx.code(ROW, "claim/status", "claim_statuses"),
         **figure,
         sensitive=ctx.draws.chance(ROW, "claim/sensitive", 2),
@@ -256,7 +285,7 @@ def claims_chunk(
 
 
 def claims(ctx: Context) -> Iterator[pl.DataFrame]:
-    """One claim per event, detention, summons and actor, in that order, then a fifth more about events."""
+    """One claim per event, detention, summons, actor and case, in that order, then a fifth more about events."""
     sizes = ctx.sizes
     start = 0
     for target, count in [
@@ -264,6 +293,7 @@ def claims(ctx: Context) -> Iterator[pl.DataFrame]:
         ("detentions", sizes.detentions),
         ("diplomatic_summons", sizes.summons),
         ("actors", sizes.actors),
+        ("cases", sizes.cases),
     ]:
         target_row = ROW - start
         figure = {"events": figures(ctx, ROW), "detentions": head_count_figures(ctx, target_row)}

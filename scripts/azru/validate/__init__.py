@@ -18,7 +18,7 @@ import duckdb
 
 from .. import domain, guarded
 from ..package import DESCRIPTOR, Package, Table
-from . import cells, dates, descriptor, keys, load, provenance, semantics, trusted
+from . import cells, dates, descriptor, detentions, keys, load, provenance, semantics, trusted
 from .context import Check, Context, unread
 from .report import DEFAULT_LIMIT, Report, Tally, render
 from .rules import (
@@ -48,6 +48,9 @@ CHECKS: tuple[Check, ...] = (
     semantics.languages,
     semantics.evidence,
     semantics.figures,
+    detentions.cycles,
+    detentions.subgroup_counts,
+    detentions.count_basis,
     semantics.quote_length,
     semantics.translations,
     semantics.tombstones,

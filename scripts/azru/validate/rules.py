@@ -350,7 +350,7 @@ CLAIM_TARGET_COUNT = _rule(
     "semantic",
     "claim-target-count",
     "Claim must support exactly one row",
-    "claim sets {count} of event_id, detention_id, summons_id, actor_id",
+    "claim sets {count} of event_id, detention_id, summons_id, actor_id, case_id",
     "set exactly one of them: the row this quote supports",
 )
 FIGURE_RANGE_INVERTED = _rule(
@@ -366,6 +366,28 @@ FIGURE_MEASURE_MISSING = _rule(
     "Figure without a measure",
     "value_min is {value} but measure is empty",
     "say what the figure counts (codelist measures)",
+)
+DETENTION_CYCLE = _rule(
+    "semantic",
+    "detention-cycle",
+    "Detentions nested in a loop",
+    "parent_detention_id {value} leads back to this detention ({path})",
+    "a subgroup points at the group it is part of, never at itself or at one of its own subgroups",
+)
+DETENTION_CHILD_LARGER = _rule(
+    "semantic",
+    "detention-child-larger",
+    "Subgroup larger than its group",
+    "people_count_min {value} is above {parent_count}, the people_count_min of its parent {parent}",
+    "a subgroup's people are among its group's: raise the group's count or check the parent",
+)
+COUNT_BASIS_INCONSISTENT = _rule(
+    "semantic",
+    "count-basis-inconsistent",
+    "Count basis does not fit the counts",
+    "count_basis {value} with people_count_min {low} and people_count_max {high}: {reason}",
+    "say what the counts are (codelist count_bases): one figure (min = max), a stated range (min < max), "
+    "a floor (max empty), sources that disagree, or unknown (no counts)",
 )
 QUOTE_TOO_SHORT = _rule(
     "semantic",

@@ -44,9 +44,9 @@ def languages(ctx: Context) -> Iterator[Finding | More]:
 @check(emits=(CLAIM_MISSING, CLAIM_TARGET_COUNT))
 def evidence(ctx: Context) -> Iterator[Finding | More]:
     """Every fact row has a claim, and every claim supports exactly one row."""
-    if not ctx.has(domain.CLAIMS):
-        return
     targets = ctx.package.claim_targets()
+    if not ctx.has(domain.CLAIMS) or not targets:  # no evidenced table: invariant-broken says so
+        return
     for table in targets:
         (key,) = ctx.package.tables[table].primary_key
         if not ctx.has(table):
