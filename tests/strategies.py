@@ -491,6 +491,9 @@ def cell_strategy(table: str, name: str, filled: bool = False) -> st.SearchStrat
     `packages` instead."""
     prop = {k: v for k, v in SCHEMAS[table]["properties"][name].items() if k != "description"}
     nullable = isinstance(prop["type"], list) and not filled
+    if PACKAGE.tables[table].field(name).is_edtf:  # a pattern admits more than EDTF does
+        dated = datings().map(lambda dating: dating.cells["date"]).filter(lambda date: date is not None or nullable)
+        return dated
     kind = prop["type"][0] if isinstance(prop["type"], list) else prop["type"]
     prop["type"] = [kind, "null"] if nullable else kind
     if "enum" in prop:
