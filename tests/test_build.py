@@ -176,6 +176,7 @@ SAMPLE: dict[str, list[dict[str, str]]] = {
         },
     ],
     "tombstones": [],
+    "places": [],
 }
 DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "boolean": "BOOLEAN"}
 
