@@ -173,6 +173,7 @@ SRC_EN, SRC_RU, SRC_AR = "src-0000000001", "src-0000000002", "src-0000000003"
 ACT_MFA, ACT_AMBASSADOR, ACT_POLICE = "act-0000000001", "act-0000000002", "act-0000000003"
 EVT_RAID, EVT_SUMMONS = "evt-0000000001", "evt-0000000002"
 DET_RAID, SUM_AMBASSADOR = "det-0000000001", "sum-0000000001"
+PLC_YEKATERINBURG, PLC_UNLISTED = "plc-0000000001", "plc-0000000002"
 
 
 def _claim(number: int, target: str, source_id: str, quote: str, **cells: Cell) -> Row:
@@ -290,6 +291,7 @@ def fixture_data() -> PackageData:
             "date_precision": "day",
             "date_basis": "stated",
             "place": "Yekaterinburg",
+            "place_id": PLC_YEKATERINBURG,
             "country": "RU",
             "location_precision": "town",
             "summary": "Police raid on Azerbaijani residents of Yekaterinburg.",
@@ -337,6 +339,7 @@ def fixture_data() -> PackageData:
             "date_precision": "day",
             "date_basis": "stated",
             "place": "Yekaterinburg",
+            "place_id": PLC_YEKATERINBURG,
             "country": "RU",
             "location_precision": "town",
             "status": "released",
@@ -411,6 +414,27 @@ def fixture_data() -> PackageData:
             claimant_actor_id=ACT_MFA,
         ),
     ]
+    places: list[Row] = [
+        {
+            "place_id": PLC_YEKATERINBURG,
+            "name": "Yekaterinburg",
+            "country": "RU",
+            "gazetteer": "geonames",
+            "gazetteer_id": "1486209",
+            "gazetteer_name": "Yekaterinburg",
+            "latitude_e5": "5685733",
+            "longitude_e5": "6061529",
+            "feature_kind": "populated-place",
+            "coordinate_precision": "place-point",
+        },
+        {
+            "place_id": PLC_UNLISTED,
+            "name": "A village no gazetteer lists",
+            "feature_kind": "populated-place",
+            "coordinate_precision": "none",
+            "notes": "Kept for its name alone.",
+        },
+    ]
     tombstones: list[Row] = [
         {
             "retired_id": "evt-000000000z",
@@ -425,6 +449,7 @@ def fixture_data() -> PackageData:
         "sources": sources,
         "actors": actors,
         "actor_names": actor_names,
+        "places": places,
         "events": events,
         "participants": participants,
         "detentions": detentions,
@@ -606,6 +631,7 @@ class Refs:
     sources: list[Source]
     actors: list[str]
     events: list[str]
+    places: list[str]
 
 
 @st.composite
@@ -631,6 +657,36 @@ def actor_name_rows(draw: Draw, name_id: str, refs: Refs) -> Row:
             name=draw(passages(source)),
             language=draw(st.sampled_from(LANGUAGES)),
             source_id=source.row["source_id"],
+        )
+    )
+
+
+@st.composite
+def place_rows(draw: Draw, place_id: str) -> Row:
+    """A place with a gazetteer record and both coordinates, with a precision that says so, or with none."""
+    if not draw(st.booleans()):
+        return draw(
+            row(
+                "places",
+                place_id=place_id,
+                gazetteer=None,
+                gazetteer_id=None,
+                gazetteer_name=None,
+                latitude_e5=None,
+                longitude_e5=None,
+                coordinate_precision="none",
+            )
+        )
+    precisions = [code for code in SCHEMAS["places"]["properties"]["coordinate_precision"]["enum"] if code != "none"]
+    return draw(
+        row(
+            "places",
+            place_id=place_id,
+            gazetteer=draw(cell_strategy("places", "gazetteer", filled=True)),
+            gazetteer_id=draw(cell_strategy("places", "gazetteer_id", filled=True)),
+            latitude_e5=draw(cell_strategy("places", "latitude_e5", filled=True)),
+            longitude_e5=draw(cell_strategy("places", "longitude_e5", filled=True)),
+            coordinate_precision=draw(st.sampled_from(precisions)),
         )
     )
 
@@ -662,6 +718,7 @@ def detention_rows(draw: Draw, detention_id: str, refs: Refs) -> Row:
             "detentions",
             detention_id=detention_id,
             event_id=_maybe(draw, refs.events),
+            place_id=_maybe(draw, refs.places),
             detainee_actor_id=_maybe(draw, refs.actors),
             detaining_actor_id=_maybe(draw, refs.actors),
             parent_detention_id=None,
@@ -733,13 +790,17 @@ def packages(draw: Draw) -> PackageData:
 
     found = [draw(sources(source_id, n)) for n, source_id in enumerate(keys("sources", 1, 3))]
     actor_ids = keys("actors", 1, 3)
-    refs = Refs(found, actor_ids, keys("events", 0, 3))
+    refs = Refs(found, actor_ids, keys("events", 0, 3), keys("places", 0, 2))
     data = PackageData(
         {
             "sources": [s.row for s in found],
             "actors": [draw(actor_rows(a, actor_ids[:n])) for n, a in enumerate(actor_ids)],
             "actor_names": [draw(actor_name_rows(n, refs)) for n in keys("actor_names", 0, 3)],
-            "events": [draw(dated_rows("events", event_id=e, case_id=None))[0] for e in refs.events],
+            "places": [draw(place_rows(p)) for p in refs.places],
+            "events": [
+                draw(dated_rows("events", event_id=e, case_id=None, place_id=_maybe(draw, refs.places)))[0]
+                for e in refs.events
+            ],
             "participants": [draw(participant_rows(p, refs)) for p in keys("participants", 0, 3 * bool(refs.events))],
             "detentions": [draw(detention_rows(d, refs)) for d in keys("detentions", 0, 2)],
             "diplomatic_summons": [draw(summons_rows(s, refs)) for s in keys("diplomatic_summons", 0, 2)],

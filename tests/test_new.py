@@ -230,7 +230,7 @@ def test_unknown_table_message_is_pinned(package: Path, capsys: pytest.CaptureFi
     assert run_new(package, capsys, "bogus")[1:] == (
         "",
         "azru new: unknown table 'bogus'; expected one of: sources, actors, actor_names, events, "
-        "participants, detentions, diplomatic_summons, claims, cases\n",
+        "participants, detentions, diplomatic_summons, claims, cases, places\n",
     )
 
 

@@ -15,6 +15,7 @@ COMMANDS = {
     "build": ("azru.release.command", "build dist/: zip, Parquet, SQLite, NDJSON, codebook, figure"),
     "schemas": ("azru.generate", "regenerate JSON Schemas, codebook, error catalogue, countries"),
     "synth": ("azru.synth.command", "write a valid synthetic package with its own archive"),
+    "places": ("azru.places", "copy coordinates from the gazetteer into data/places.csv (a maintainer's tool)"),
     "new": ("azru.new", "scaffold a row with a fresh id"),
     "diff": ("azru.diff", "summarise rows added, changed and removed between two versions"),
 }

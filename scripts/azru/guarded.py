@@ -161,3 +161,18 @@ def append(root: Path, path: str, data: bytes, max_bytes: int = MAX_TABLE_BYTES)
         os.write(handle, data)
     finally:
         os.close(handle)
+
+
+def rewrite(root: Path, path: str, data: bytes, max_bytes: int = MAX_TABLE_BYTES) -> None:
+    """Replace the contents of the regular file `root/path`, creating it if missing; the same path rules
+    as reading, and nothing is truncated before the file is known to be a regular one."""
+    if len(data) > max_bytes:
+        raise Refused("too-large", f"{path} would pass the limit of {max_bytes:,} bytes")
+    handle = _open_in(root, path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        os.ftruncate(handle, 0)
+        written = 0
+        while written < len(data):
+            written += os.pwrite(handle, data[written:], written)
+    finally:
+        os.close(handle)

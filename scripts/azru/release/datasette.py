@@ -23,6 +23,7 @@ LABEL_COLUMNS = {
     "detentions": "group_description",
     "diplomatic_summons": "reasons",
     "cases": "name",
+    "places": "name",
 }
 CODELIST_LABEL = "label"
 # Columns whose values group a table's rows: the kind of event or actor, the country, the status, the source.
@@ -31,6 +32,7 @@ FACETS = {
     "claims": ["status", "source_id"],
     "detentions": ["status", "country"],
     "actors": ["actor_type", "country"],
+    "places": ["country", "coordinate_precision"],
 }
 SEARCH_QUERY = "search"
 # Datasette cannot call azru.search.normalise, so the canned query folds in SQL what normalise folds in the

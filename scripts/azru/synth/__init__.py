@@ -36,6 +36,7 @@ def write_package(out: Path, like: Package, n_events: int, seed: int) -> None:
     write_table(package, "actors", ctx.chunked(tables.actors, sizes.actors))
     write_table(package, "actor_names", archived(ctx.chunked(tables.actor_names, sizes.actors), archive, "name"))
     write_table(package, "cases", ctx.chunked(tables.cases, sizes.cases))
+    write_table(package, "places", [tables.places(ctx)])
     write_table(package, "events", ctx.chunked(tables.events, sizes.events))
     write_table(package, "participants", ctx.chunked(tables.participants, sizes.participants))
     write_table(package, "detentions", ctx.chunked(tables.detentions, sizes.detentions))

@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from .context import NULL_INTEGER, Context
+from .context import NULL_INTEGER, Context, place_rows
 from .draws import choose
 from .phrases import ARABIC_NOTE, DATE_NOTES, FIRST_NAMES, LANGUAGE_CYCLE, LANGUAGES, LAST_NAMES, NOTES
 
@@ -77,10 +77,13 @@ def dated(ctx: Context, index: pl.Expr, salt: str) -> dict[str, pl.Expr]:
 
 def located(ctx: Context, index: pl.Expr, salt: str) -> dict[str, pl.Expr]:
     place = ctx.draws.below(index, salt, len(ctx.places))
+    row_of = {(named, country): n for n, (named, country, _) in enumerate(place_rows(ctx.places))}
+    place_ids = [ctx.ids["places"][row_of[named, country]] if named else "" for _, country, _, named in ctx.places]
     return {
-        "place": choose(place, [name for name, _, _ in ctx.places]),
-        "country": choose(place, [country for _, country, _ in ctx.places]),
-        "location_precision": choose(place, [precision for _, _, precision in ctx.places]),
+        "place": choose(place, [name for name, _, _, _ in ctx.places]),
+        "place_id": choose(place, place_ids),
+        "country": choose(place, [country for _, country, _, _ in ctx.places]),
+        "location_precision": choose(place, [precision for _, _, precision, _ in ctx.places]),
     }
 
 

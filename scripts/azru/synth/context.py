@@ -85,7 +85,7 @@ class Context:
     version: str
     codes: dict[str, list[str]]
     countries: list[str]
-    places: list[tuple[str, str, str]]
+    places: list[tuple[str, str, str, str]]
     # Ids of the tables other tables refer to, by row.
     ids: dict[str, pl.Series]
     # Each table a claim can support, with the claims field that points at it.
@@ -109,6 +109,7 @@ def new_context(package: Package, seed: int, sizes: Sizes) -> Context:
     draws = Draws(seed, {table.name: table.id_prefix for table in package.id_tables() if table.id_prefix})
     codes = {table.name: package.read(table.name)["code"].to_list() for table in package.codelists}
     countries = [code for code in COUNTRIES if code in set(codes["countries"])]
+    places = [place for place in PLACES if place[1] in {"", *countries}]
     referenced = {
         "sources": sizes.sources,
         "actors": sizes.actors,
@@ -116,6 +117,7 @@ def new_context(package: Package, seed: int, sizes: Sizes) -> Context:
         "detentions": sizes.detentions,
         "diplomatic_summons": sizes.summons,
         "cases": sizes.cases,
+        "places": len(place_rows(places)),
     }
     return Context(
         draws=draws,
@@ -123,7 +125,19 @@ def new_context(package: Package, seed: int, sizes: Sizes) -> Context:
         version=package.descriptor["version"],
         codes=codes,
         countries=countries,
-        places=[place for place in PLACES if place[1] in {"", *countries}],
+        places=places,
         ids={table: draws.id(table, span(0, count)) for table, count in referenced.items()},
         claim_targets=package.claim_targets(),
+    )
+
+
+def place_rows(places: list[tuple[str, str, str, str]]) -> list[tuple[str, str, str]]:
+    """The rows of `places` the drawn places point at: (name, country, feature kind), in order of first
+    mention; a place named as a region is an administrative division, any other a populated place."""
+    return list(
+        dict.fromkeys(
+            (named, country, "administrative-division" if precision == "region" else "populated-place")
+            for _, country, precision, named in places
+            if named
+        )
     )

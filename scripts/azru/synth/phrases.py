@@ -103,18 +103,18 @@ LAST_NAMES = [
     ("Karimov", "Каримов", "كريموف", "Kərimov"),
     ("Safarova", "Сафарова", "صفروفا", "Səfərova"),
 ]
-# (place, country, location precision); "" for a missing place or country.
+# (place, country, location precision, its row of `places`); "" for a missing place, country or row.
 PLACES = [
-    ("Baku", "AZ", "town"),
-    ("Sputnik Azerbaijan office, Baku", "AZ", "site"),
-    ("Nakhchivan", "AZ", "region"),
-    ("Yekaterinburg", "RU", "town"),
-    ("Moscow", "RU", "town"),
-    ("near Aktau", "KZ", "near-town"),
-    ("over the Caspian Sea", "", "airspace"),
-    ("", "AZ", "country"),
-    ("", "RU", "country"),
-    ("", "", "unknown"),
+    ("Baku", "AZ", "town", "Baku"),
+    ("Sputnik Azerbaijan office, Baku", "AZ", "site", "Baku"),
+    ("Nakhchivan", "AZ", "region", "Nakhchivan"),
+    ("Yekaterinburg", "RU", "town", "Yekaterinburg"),
+    ("Moscow", "RU", "town", "Moscow"),
+    ("near Aktau", "KZ", "near-town", "Aktau"),
+    ("over the Caspian Sea", "", "airspace", ""),
+    ("", "AZ", "country", ""),
+    ("", "RU", "country", ""),
+    ("", "", "unknown", ""),
 ]
 SUMMARIES = [
     "Security forces raided an office, detaining several staff members",

@@ -21,7 +21,7 @@ from .columns import (
     person,
     source_language,
 )
-from .context import NULL, NULL_INTEGER, ROW, Context, chunks, rows, span
+from .context import NULL, NULL_INTEGER, ROW, Context, chunks, place_rows, rows, span
 from .draws import choose
 from .phrases import (
     ACTOR_DESCRIPTIONS,
@@ -100,6 +100,25 @@ def in_a_case(ctx: Context, row: pl.Expr, draw: str) -> pl.Expr:
         return NULL
     return pl.when(ctx.draws.chance(row, f"{draw}/has-case", 20)).then(
         ctx.ref("cases", ctx.random_row(row, f"{draw}/case", "cases"))
+    )
+
+
+def places(ctx: Context) -> pl.DataFrame:
+    """The places the events and detentions point at, by name alone: synthetic places get no coordinates,
+    which only a gazetteer gives."""
+    named = place_rows(ctx.places)
+    return rows(0, len(named)).select(
+        place_id=ctx.ref("places", ROW),
+        name=choose(ROW, [name for name, _, _ in named]),
+        country=choose(ROW, [country for _, country, _ in named]),
+        gazetteer=NULL,
+        gazetteer_id=NULL,
+        gazetteer_name=NULL,
+        latitude_e5=NULL_INTEGER,
+        longitude_e5=NULL_INTEGER,
+        feature_kind=choose(ROW, [kind for _, _, kind in named]),
+        coordinate_precision=pl.lit("none"),
+        notes=NULL,
     )
 
 

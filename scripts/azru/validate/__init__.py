@@ -2,7 +2,7 @@
 
 This module runs the stages in order: the descriptor (descriptor.py, trusted.py), then each table file
 opened through azru.guarded, scanned and loaded into DuckDB (scan.py, tokenizer.py, load.py) with its
-cells checked (cells.py), then the package-level checks (keys.py, dates.py, semantics.py) and the
+cells checked (cells.py), then the package-level checks (keys.py, dates.py, semantics.py, coordinates.py) and the
 provenance of quotes in the archive (provenance.py).
 """
 
@@ -18,7 +18,7 @@ import duckdb
 
 from .. import domain, guarded
 from ..package import DESCRIPTOR, Package, Table
-from . import cells, dates, descriptor, detentions, keys, load, provenance, semantics, trusted
+from . import cells, coordinates, dates, descriptor, detentions, keys, load, provenance, semantics, trusted
 from .context import Check, Context, unread
 from .report import DEFAULT_LIMIT, Report, Tally, render
 from .rules import (
@@ -54,6 +54,7 @@ CHECKS: tuple[Check, ...] = (
     semantics.quote_length,
     semantics.translations,
     semantics.tombstones,
+    coordinates.coordinates,
     keys.codelist_codes,
     provenance.provenance,
 )

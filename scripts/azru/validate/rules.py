@@ -417,6 +417,27 @@ TOMBSTONE_REPLACEMENT_MISSING = _rule(
     "replaced_by {value} is not a row of any table",
     "point replaced_by at an existing row",
 )
+COORDINATES_INCOMPLETE = _rule(
+    "semantic",
+    "coordinates-incomplete",
+    "Half a coordinate pair",
+    "{field} {value} is given without {other_field}",
+    "run azru places, which copies both from the gazetteer record",
+)
+COORDINATES_WITHOUT_GAZETTEER = _rule(
+    "semantic",
+    "coordinates-without-gazetteer",
+    "Coordinates without a gazetteer record",
+    "{field} {value} is given without the gazetteer and gazetteer_id it comes from",
+    "coordinates are never typed by hand: give the gazetteer record and run azru places, or leave them empty",
+)
+COORDINATE_PRECISION_MISMATCH = _rule(
+    "semantic",
+    "coordinate-precision-mismatch",
+    "Precision does not fit the coordinates",
+    "coordinate_precision {value} {problem}",
+    "use coordinate_precision none exactly when the place has no coordinates",
+)
 # Provenance
 QUOTES_NOT_VERIFIED = _rule(
     "provenance",
