@@ -39,7 +39,7 @@ KEYS = {name: r["schema"]["primaryKey"][0] for name, r in RESOURCES.items()}
 SPECS = {(t, f["name"]): f for t, r in RESOURCES.items() for f in r["schema"]["fields"]}
 # (table, field) of every foreign key -> the table it points at
 TARGET_OF = {
-    (t, fk["fields"][0]): fk["reference"]["resource"] or t
+    (t, fk["fields"][0]): fk["reference"].get("resource") or t
     for t, r in RESOURCES.items()
     for fk in r["schema"].get("foreignKeys", [])
 }

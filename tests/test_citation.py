@@ -109,7 +109,12 @@ def test_v1_datapackage_library_reads_every_table_with_its_foreign_keys(where: s
     root = ROOT if where == "repository" else unzipped
     with v1_library_quietly() as datapackage:
         package = datapackage.Package(str(root / "datapackage.json"))
-        assert package.errors == [] and [r.name for r in package.resources if not r.schema.valid] == []
+        assert package.errors == []
+        # v1 spells a self-reference `"resource": ""` where v2 omits it: the v1 library calls such a schema
+        # invalid, and still reads its table and checks its foreign keys, self-references included
+        for resource in package.resources:
+            for error in resource.schema.errors:
+                assert "'reference': {'fields': [" in str(error) and "resource" not in str(error).split(" is not")[0]
         read = {r.name: len(r.read(relations=True)) for r in package.resources}
     assert read == {r["name"]: csv_rows(root / r["path"]) for r in DESCRIPTOR["resources"]}
 

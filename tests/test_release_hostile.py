@@ -55,7 +55,7 @@ def rename_resource(descriptor: Descriptor, old: str, new: str) -> None:
     resource(descriptor, old)["name"] = new
     for other in descriptor["resources"]:
         for key in other["schema"].get("foreignKeys", []):
-            if key["reference"]["resource"] == old:
+            if key["reference"].get("resource") == old:
                 key["reference"]["resource"] = new
 
 
