@@ -23,6 +23,7 @@ LABEL_COLUMNS = {
     "detentions": "group_description",
     "diplomatic_summons": "reasons",
     "cases": "name",
+    "claims": "quote",
 }
 CODELIST_LABEL = "label"
 # Columns whose values group a table's rows: the kind of event or actor, the country, the status, the source.
