@@ -106,7 +106,7 @@ def test_contributor_adds_an_event_with_its_evidence(
         "--set", "quote=The ministry issued a statement.",
         "--set", "quote_en=The ministry issued a statement.", "--set", "status=reported",
     )  # fmt: skip
-    assert find_row(package, "claims", claim_id)["event_id"] == event_id
+    assert [row["event_id"] for row in read_rows(package, LINKS) if row["claim_id"] == claim_id] == [event_id]
     assert validate(package, capsys)[0] == 0
 
 
