@@ -326,8 +326,8 @@ def test_switching_evidence_off_is_a_weakening_and_the_trusted_rules_still_ask_f
     """A pull request that drops `azru:evidenced` to add an event without a claim gets neither."""
     edit_descriptor(package, lambda d: resource(d, "events").pop("azru:evidenced"))
     event_id = first_id(package, "events")
-    claims = (package / "data" / "claims.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    (package / "data" / "claims.csv").write_text("".join(c for c in claims if event_id not in c), encoding="utf-8")
+    links = (package / "data" / "claim_links.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (package / "data" / "claim_links.csv").write_text("".join(c for c in links if event_id not in c), encoding="utf-8")
     code, report, _ = run(capsys, str(package), "--trusted", str(ROOT))
     assert code == 1
     assert messages(report, "descriptor-weakened") == [
