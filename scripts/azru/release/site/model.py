@@ -4,8 +4,9 @@ paths and titles, and the labels of codes.
 A table gets pages when claims support its rows (a link names them) or cite them by its key
 (`claims.<key>`): the evidenced tables (`azru:evidenced`) and the sources, and any such table a descriptor
 adds. Each gets at most PAGE_CAP pages, the first rows of its file, so a synthetic package of a million
-events still builds in minutes; the landing page says when a table was capped. A page's path is made from its table's name and its row's id,
-and only when both have the form of a name and an id: a cell is never trusted as a path.
+events still builds in minutes; the landing page says when a table was capped. A page's path is made
+from its table's name and its row's id, and only when both have the form of a name and an id: a cell is
+never trusted as a path.
 """
 
 import re
