@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 from azru.ids import CROCKFORD
 from azru.package import CODELIST_DIR, DESCRIPTOR, Package
+from azru.text import normalise_whitespace
 from azru.validate import validate
 from azru.validate.rules import Finding
 from azru.validate.semantics import QUOTE_SHORTEST
@@ -45,6 +46,7 @@ TARGET_OF = {
 }
 # The tables whose rows need a claim, and the claims column that points at them.
 EVIDENCED = PACKAGE.claim_targets()
+LINKS = "claim_links"
 # The tables whose ids azru new makes, with a prefix.
 ID_TABLES = [table.name for table in PACKAGE.id_tables()]
 
@@ -176,19 +178,17 @@ DET_RAID, SUM_AMBASSADOR = "det-0000000001", "sum-0000000001"
 PLC_YEKATERINBURG, PLC_UNLISTED = "plc-0000000001", "plc-0000000002"
 
 
-def _claim(number: int, target: str, source_id: str, quote: str, **cells: Cell) -> Row:
+def _claim(number: int, target: str, source_id: str, quote: str, **cells: Cell) -> tuple[Row, Row]:
+    """A claim and its link to the row it supports."""
+    claim_id = f"clm-{number:010d}"
+    claim = {"claim_id": claim_id, "source_id": source_id, "quote": quote, "status": "reported", "sensitive": "false"}
+    return claim | cells, _link(number, claim_id, target)
+
+
+def _link(number: int, claim_id: str, target: str) -> Row:
     table = PACKAGE.table_for_prefix(target.partition("-")[0])
     assert table is not None, target
-    column = EVIDENCED[table.name]
-    return {
-        "claim_id": f"clm-{number:010d}",
-        column: target,
-        "source_id": source_id,
-        "quote": quote,
-        "status": "reported",
-        "sensitive": "false",
-        **cells,
-    }
+    return {"link_id": f"lnk-{number:010d}", "claim_id": claim_id, EVIDENCED[table.name]: target}
 
 
 def fixture_data() -> PackageData:
@@ -366,7 +366,7 @@ def fixture_data() -> PackageData:
             "reasons": "Deaths of two brothers after a police raid.",
         },
     ]
-    claims: list[Row] = [
+    evidence = [
         _claim(1, EVT_RAID, SRC_EN, "after a police raid in Yekaterinburg on 27 June 2025"),
         _claim(
             2,
@@ -435,6 +435,9 @@ def fixture_data() -> PackageData:
             "notes": "Kept for its name alone.",
         },
     ]
+    claims = [claim for claim, _ in evidence]
+    # the summons passage supports the summons event and the summons itself: one claim, two links
+    links = [link for _, link in evidence] + [_link(9, "clm-0000000002", SUM_AMBASSADOR)]
     tombstones: list[Row] = [
         {
             "retired_id": "evt-000000000z",
@@ -455,6 +458,7 @@ def fixture_data() -> PackageData:
         "detentions": detentions,
         "diplomatic_summons": summonses,
         "claims": claims,
+        LINKS: links,
         "tombstones": tombstones,
         "cases": [],
     }
@@ -748,15 +752,13 @@ def summons_rows(draw: Draw, summons_id: str, refs: Refs) -> Row:
 
 
 @st.composite
-def claim_rows(draw: Draw, claim_id: str, target: tuple[str, str], refs: Refs) -> Row:
-    """A claim for one target row (column, id): a verbatim passage, translated when not in English."""
+def claim_rows(draw: Draw, claim_id: str, refs: Refs) -> Row:
+    """A claim: a verbatim passage, translated when not in English."""
     source = draw(st.sampled_from(refs.sources))
-    column, key = target
     return draw(
         row(
             "claims",
             claim_id=claim_id,
-            **({c: None for c in EVIDENCED.values()} | {column: key}),
             source_id=source.row["source_id"],
             quote=draw(passages(source)),
             quote_en=draw(cell_strategy("claims", "quote_en", filled=not is_english(source.row["language"]))),
@@ -765,6 +767,12 @@ def claim_rows(draw: Draw, claim_id: str, target: tuple[str, str], refs: Refs) -
             **draw(figures()),
         )
     )
+
+
+def statement(claim: Row) -> tuple[Cell, ...]:
+    """What makes two claims one statement (the rule quote-stored-twice)."""
+    fields = ("source_id", "claimant_actor_id", "via_actor_id", "status", "measure", "value_min", "value_max")
+    return (normalise_whitespace(claim["quote"] or ""), *(claim[f] for f in (*fields, "value_qualifier")))
 
 
 @st.composite
@@ -811,6 +819,16 @@ def packages(draw: Draw) -> PackageData:
     targets = [(column, key) for table, column in EVIDENCED.items() for key in data.ids(table)]
     supported = [target for target in targets for _ in range(draw(st.integers(1, 2)))]
     claim_ids = keys("claims", len(supported), len(supported))
-    data.tables["claims"] = [draw(claim_rows(c, target, refs)) for c, target in zip(claim_ids, supported, strict=True)]
+    link_ids = keys(LINKS, len(supported), len(supported))
+    claims: dict[tuple[Cell, ...], Row] = {}  # a statement drawn again is the first claim linked once more
+    links: list[Row] = []
+    for claim_id, link_id, (column, key) in zip(claim_ids, link_ids, supported, strict=True):
+        claim = draw(claim_rows(claim_id, refs))
+        first = claims.setdefault(statement(claim), claim)
+        link = {c: None for c in EVIDENCED.values()} | {"link_id": link_id, "claim_id": first["claim_id"], column: key}
+        if not any(old["claim_id"] == first["claim_id"] and old[column] == key for old in links):
+            links.append(link)
+    data.tables["claims"] = list(claims.values())
+    data.tables[LINKS] = links
     data.tables["tombstones"] = draw(tombstone_rows(data))
     return data

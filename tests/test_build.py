@@ -139,7 +139,6 @@ SAMPLE: dict[str, list[dict[str, str]]] = {
     "claims": [
         {
             "claim_id": "clm-0000000001",
-            "event_id": RAID,
             "source_id": SOURCE,
             "quote": "Two men died after the police raid.",
             "status": "reported",
@@ -151,7 +150,6 @@ SAMPLE: dict[str, list[dict[str, str]]] = {
         },
         {
             "claim_id": "clm-0000000002",
-            "detention_id": DETENTION,
             "source_id": SOURCE,
             "quote": "The brothers were tortured in custody.",
             "claimant_actor_id": AZ,
@@ -160,7 +158,6 @@ SAMPLE: dict[str, list[dict[str, str]]] = {
         },
         {
             "claim_id": "clm-0000000003",
-            "summons_id": "sum-0000000001",
             "source_id": SOURCE,
             "quote": "The ambassador was handed a protest note.",
             "status": "reported",
@@ -168,13 +165,18 @@ SAMPLE: dict[str, list[dict[str, str]]] = {
         },
         {
             "claim_id": "clm-0000000004",
-            "actor_id": MINISTRY,
             "source_id": SOURCE,
             "quote": "Министерство внутренних дел",
             "quote_en": "Ministry of Internal Affairs",
             "status": "reported",
             "sensitive": "false",
         },
+    ],
+    "claim_links": [
+        {"link_id": "lnk-0000000001", "claim_id": "clm-0000000001", "event_id": RAID},
+        {"link_id": "lnk-0000000002", "claim_id": "clm-0000000002", "detention_id": DETENTION},
+        {"link_id": "lnk-0000000003", "claim_id": "clm-0000000003", "summons_id": "sum-0000000001"},
+        {"link_id": "lnk-0000000004", "claim_id": "clm-0000000004", "actor_id": MINISTRY},
     ],
     "tombstones": [],
     "cases": [],

@@ -17,6 +17,7 @@ from strategies import findings
 ROOT = Path(__file__).resolve().parents[1]
 # The tables whose rows need a claim, and the claims column that points at them.
 EVIDENCED = load(ROOT).claim_targets()
+LINKS = "claim_links"
 ARCHIVE = Path(os.environ["AZRU_ARCHIVE"]) if os.environ.get("AZRU_ARCHIVE") else None
 needs_archive = pytest.mark.skipif(ARCHIVE is None, reason="AZRU_ARCHIVE is not set (it is in CI)")
 
@@ -40,7 +41,7 @@ def test_frictionless_finds_no_error() -> None:
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 
-@pytest.mark.parametrize("table", [SOURCES, *EVIDENCED, CLAIMS])
+@pytest.mark.parametrize("table", [SOURCES, *EVIDENCED, CLAIMS, LINKS])
 def test_each_table_has_real_rows(table: str) -> None:
     assert rows(table), f"data/{table}.csv has no rows"
 
@@ -58,10 +59,22 @@ def test_every_quote_is_verbatim_in_its_source() -> None:
 
 
 def test_every_fact_row_has_a_claim() -> None:
-    claims = rows("claims")
+    claims = {c["claim_id"] for c in rows("claims")}
+    links = [link for link in rows(LINKS) if link["claim_id"] in claims]
     for table, key in EVIDENCED.items():
-        supported = {c[key] for c in claims if c[key]}
+        supported = {link[key] for link in links if link[key]}
         assert [r[key] for r in rows(table) if r[key] not in supported] == [], table
+
+
+def test_every_claim_supports_a_row_and_no_statement_is_stored_twice() -> None:
+    """Independent of the validator's SQL: a statement is its source, quote (whitespace collapsed),
+    claimant, intermediary, status and figure."""
+    linked = {link["claim_id"] for link in rows(LINKS)}
+    claims = rows("claims")
+    assert [c["claim_id"] for c in claims if c["claim_id"] not in linked] == []
+    fields = ("source_id", "claimant_actor_id", "via_actor_id", "status", "measure", "value_min", "value_max")
+    statements = [(normalise_whitespace(c["quote"]), *(c[f] for f in (*fields, "value_qualifier"))) for c in claims]
+    assert len(set(statements)) == len(statements)
 
 
 def test_non_english_quotes_have_an_english_rendering() -> None:

@@ -43,6 +43,7 @@ from strategies import (
     FACT_TABLES,
     FIELD_NAMES,
     KEYS,
+    LINKS,
     PACKAGE,
     REPO,
     RESOURCES,
@@ -412,16 +413,18 @@ def stray_quote(pkg: Written, draw: Draw) -> Expected:
 
 
 def loose_rows(pkg: Written) -> list[tuple[str, int]]:
-    """Rows whose loss orphans nothing: no reference points at them and they are not a row's only claim."""
+    """Rows whose loss orphans nothing: no reference points at them, and they are not the only link of a
+    row or of a claim."""
     used = referenced(pkg.all_rows())
-    claims = pkg.rows("claims")
-    support = [next(row[c] for c in EVIDENCED.values() if row[c]) for row in claims]
-    sole = {n for n, target in enumerate(support) if support.count(target) == 1}
+    links = pkg.rows(LINKS)
+    support = [next(row[c] for c in EVIDENCED.values() if row[c]) for row in links]
+    claims = [row["claim_id"] for row in links]
+    sole = {n for n, row in enumerate(links) if support.count(support[n]) == 1 or claims.count(row["claim_id"]) == 1}
     return [
         (table, index)
         for table in RESOURCES
         for index, row in enumerate(pkg.rows(table))
-        if row[KEYS[table]] not in used and not (table == "claims" and index in sole)
+        if row[KEYS[table]] not in used and not (table == LINKS and index in sole)
     ]
 
 
@@ -682,16 +685,12 @@ def duplicate_key(pkg: Written, draw: Draw) -> Expected:
 
 @mutation("foreign-key-dangling")
 def dangling(pkg: Written, draw: Draw) -> Expected:
-    """A reference to a row that does not exist (claims' own target columns are left to the claim rules)."""
+    """A reference to a row that does not exist (what a link points at is left to the claim rules)."""
     table, index, name = choose(
         draw,
         places(
             pkg,
-            lambda t, row, n: (
-                (t, n) in TARGET_OF
-                and not is_codelist(TARGET_OF[(t, n)])
-                and not (t == "claims" and n in EVIDENCED.values())
-            ),
+            lambda t, row, n: (t, n) in TARGET_OF and not is_codelist(TARGET_OF[(t, n)]) and t != LINKS,
         ),
     )
     target = TARGET_OF[(table, name)]
@@ -854,24 +853,56 @@ def unregistered_language(pkg: Written, draw: Draw) -> Expected:
     return at("language-invalid", table, index, name)
 
 
+def unsupport(pkg: Written, column: str, key: str | None = None) -> None:
+    """Remove the links naming `key` (any row when None) in `column`, and the claims left with none."""
+    links = [row for row in pkg.rows(LINKS) if row[column] is None or (key is not None and row[column] != key)]
+    linked = {row["claim_id"] for row in links}
+    pkg.write_rows(LINKS, links)
+    pkg.write_rows("claims", [row for row in pkg.rows("claims") if row["claim_id"] in linked])
+
+
 @mutation("claim-missing")
 def remove_claims(pkg: Written, draw: Draw) -> Expected:
     table = draw(st.sampled_from(sorted(EVIDENCED)))
     index = draw(st.integers(0, len(pkg.rows(table)) - 1))
-    key = pkg.rows(table)[index][KEYS[table]]
-    pkg.write_rows("claims", [row for row in pkg.rows("claims") if row[EVIDENCED[table]] != key])
+    unsupport(pkg, EVIDENCED[table], pkg.rows(table)[index][KEYS[table]])
     return at("claim-missing", table, index, KEYS[table])
 
 
 @mutation("claim-target-count")
 def second_target(pkg: Written, draw: Draw) -> Expected:
-    """A claim that also points at a second row; each target exists, so only the count is wrong."""
-    claims = pkg.rows("claims")
-    index = draw(st.integers(0, len(claims) - 1))
-    column = draw(st.sampled_from([c for c in EVIDENCED.values() if not claims[index][c]]))
+    """A link that also points at a second row; each target exists, so only the count is wrong."""
+    links = pkg.rows(LINKS)
+    index = draw(st.integers(0, len(links) - 1))
+    column = draw(st.sampled_from([c for c in EVIDENCED.values() if not links[index][c]]))
     table = next(t for t, c in EVIDENCED.items() if c == column)
-    set_cell(pkg, "claims", index, column, draw(st.sampled_from([row[KEYS[table]] for row in pkg.rows(table)])))
-    return at("claim-target-count", "claims", index)
+    set_cell(pkg, LINKS, index, column, draw(st.sampled_from([row[KEYS[table]] for row in pkg.rows(table)])))
+    return at("claim-target-count", LINKS, index)
+
+
+@mutation("claim-unlinked")
+def claim_without_link(pkg: Written, draw: Draw) -> Expected:
+    """A claim whose only link now names another claim: the row it supported keeps a claim."""
+    links, claims = pkg.rows(LINKS), pkg.rows("claims")
+    used = [row["claim_id"] for row in links]
+    link = draw(st.sampled_from([n for n, row in enumerate(links) if used.count(row["claim_id"]) == 1]))
+    other = draw(st.sampled_from([row["claim_id"] for row in claims if row["claim_id"] != used[link]]))
+    index = next(n for n, row in enumerate(claims) if row["claim_id"] == used[link])
+    set_cell(pkg, LINKS, link, "claim_id", other)
+    return at("claim-unlinked", "claims", index, "claim_id")
+
+
+@mutation("quote-stored-twice")
+def claim_stored_again(pkg: Written, draw: Draw) -> Expected:
+    """A claim copied under a new id, its quote's whitespace changed, and linked to a row of its own."""
+    claims, links = pkg.rows("claims"), pkg.rows(LINKS)
+    original = draw(st.sampled_from(claims))
+    quote = (original["quote"] or "").replace(" ", draw(st.sampled_from([" ", "  "])))
+    copy = {**original, "claim_id": "clm-zzzzzzzzzz", "quote": quote}
+    link = {**draw(st.sampled_from(links)), "link_id": "lnk-zzzzzzzzzz", "claim_id": copy["claim_id"]}
+    pkg.write_rows("claims", [*claims, copy])
+    pkg.write_rows(LINKS, [*links, link])
+    return at("quote-stored-twice", "claims", len(claims), "claim_id")
 
 
 FIGURE_PAIRS = [("claims", "value_min", "value_max"), ("detentions", "people_count_min", "people_count_max")]
@@ -912,9 +943,11 @@ def subgroup_larger_than_group(pkg: Written, draw: Draw) -> Expected:
     subgroup.update(people_count_min=str(larger), people_count_max=None)
     pkg.write_rows("detentions", [*detentions, subgroup])
     claims = pkg.rows("claims")
-    evidence = {**claims[0], "event_id": None, "detention_id": child_id, "claim_id": "clm-00000000zz"}
-    evidence.update(quote="It protested the deaths of two brothers", measure=None, value_min=None, value_max=None)
-    pkg.write_rows("claims", [*claims, evidence | {"value_qualifier": None, "source_id": "src-0000000001"}])
+    evidence = {**claims[0], "claim_id": "clm-00000000zz", "quote": "It protested the deaths of two brothers"}
+    evidence.update(measure=None, value_min=None, value_max=None, value_qualifier=None, source_id="src-0000000001")
+    pkg.write_rows("claims", [*claims, evidence])
+    link = {"link_id": "lnk-00000000zz", "claim_id": evidence["claim_id"], "detention_id": child_id}
+    pkg.write_rows(LINKS, [*pkg.rows(LINKS), link])
     return at("detention-child-larger", "detentions", len(detentions), "people_count_min")
 
 
@@ -1209,7 +1242,7 @@ BAD_DAY: list[Callable[[Written], None]] = [  # several mistakes in one package,
     lambda pkg: set_cell(pkg, "claims", 0, "quote", "after a police raid in Moscow"),
     # padding around a quote that opens its source: padding, not also a quote missing from the source
     lambda pkg: set_cell(pkg, "claims", 4, "quote", " The Ministry of Foreign Affairs of Azerbaijan"),
-    lambda pkg: pkg.write_rows("claims", [r for r in pkg.rows("claims") if r["detention_id"] is None]),
+    lambda pkg: unsupport(pkg, "detention_id"),
 ]
 PINNED = {
     "required-missing": ("summary is required but empty", "fill in summary"),

@@ -16,6 +16,7 @@ REPO = Path(__file__).parents[1]
 PACKAGE = load(REPO)
 # The tables whose rows need a claim, and the claims column that points at them.
 EVIDENCED = PACKAGE.claim_targets()
+LINKS = "claim_links"
 # Everything a contributor's clone has, less the environment, build output and benchmark data.
 NOT_COPIED = shutil.ignore_patterns(
     ".venv", ".git", "dist", "work", "__pycache__", ".mypy_cache", ".ruff_cache", ".hypothesis"
@@ -105,7 +106,7 @@ def test_contributor_adds_an_event_with_its_evidence(
         "--set", "quote=The ministry issued a statement.",
         "--set", "quote_en=The ministry issued a statement.", "--set", "status=reported",
     )  # fmt: skip
-    assert find_row(package, "claims", claim_id)["event_id"] == event_id
+    assert [row["event_id"] for row in read_rows(package, LINKS) if row["claim_id"] == claim_id] == [event_id]
     assert validate(package, capsys)[0] == 0
 
 
@@ -157,24 +158,33 @@ def test_a_missing_final_newline_is_added_before_the_new_row(package: Path, caps
 
 
 @pytest.mark.parametrize(("table", "column"), EVIDENCED.items())
-def test_claim_for_an_id_sets_the_column_its_prefix_names(
+def test_claim_for_an_id_is_linked_to_it_by_the_column_its_prefix_names(
     package: Path, capsys: pytest.CaptureFixture[str], table: str, column: str
 ) -> None:
     target_id = scaffold(package, capsys, table)
 
     claim_id = scaffold(package, capsys, "claim", "--for", target_id)
 
-    claim = find_row(package, "claims", claim_id)
-    assert {name: claim[name] for name in EVIDENCED.values()} == {
+    (link,) = [row for row in read_rows(package, LINKS) if row["claim_id"] == claim_id]
+    assert {name: link[name] for name in EVIDENCED.values()} == {
         name: target_id if name == column else "" for name in EVIDENCED.values()
     }
 
 
-def test_a_claim_without_target_says_how_to_point_it(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_new(package, capsys, "claim")
+def test_a_link_for_a_claim_names_the_claim(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    claim_id = scaffold(package, capsys, "claim")
+
+    link_id = scaffold(package, capsys, "link", "--for", claim_id)
+
+    assert find_row(package, LINKS, link_id)["claim_id"] == claim_id
+
+
+def test_a_claim_without_target_says_how_to_link_it(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_new(package, capsys, "claim")
 
     assert code == 0
-    assert f"point it at the row it supports: set one of {', '.join(EVIDENCED.values())}" in err
+    assert f"azru new link --for {out.strip()} --set FIELD=ID" in err
+    assert f"(FIELD one of {', '.join(EVIDENCED.values())})" in err
 
 
 @pytest.mark.slow
@@ -230,7 +240,7 @@ def test_unknown_table_message_is_pinned(package: Path, capsys: pytest.CaptureFi
     assert run_new(package, capsys, "bogus")[1:] == (
         "",
         "azru new: unknown table 'bogus'; expected one of: sources, actors, actor_names, events, "
-        "participants, detentions, diplomatic_summons, claims, cases, places\n",
+        "participants, detentions, diplomatic_summons, claims, claim_links, cases, places\n",
     )
 
 

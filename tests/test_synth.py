@@ -164,11 +164,12 @@ def test_release_never_precedes_detention(package: Package) -> None:
     assert (released["release_date"] >= released["date"]).all()
 
 
-def test_every_row_has_a_claim_and_every_claim_one_target(package: Package) -> None:
-    claims = package.read("claims")
-    assert (claims.select(pl.sum_horizontal(pl.col(*CLAIMED.values()).is_not_null())).to_series() == 1).all()
+def test_every_row_has_a_claim_and_every_link_one_target(package: Package) -> None:
+    links = package.read("claim_links")
+    assert (links.select(pl.sum_horizontal(pl.col(*CLAIMED.values()).is_not_null())).to_series() == 1).all()
+    assert set(package.read("claims")["claim_id"]) == set(links["claim_id"])
     for table, column in CLAIMED.items():
-        assert set(package.read(table)[column]) <= set(claims[column].drop_nulls()), table
+        assert set(package.read(table)[column]) <= set(links[column].drop_nulls()), table
 
 
 def test_foreign_keys_resolve(package: Package) -> None:

@@ -326,8 +326,8 @@ def test_switching_evidence_off_is_a_weakening_and_the_trusted_rules_still_ask_f
     """A pull request that drops `azru:evidenced` to add an event without a claim gets neither."""
     edit_descriptor(package, lambda d: resource(d, "events").pop("azru:evidenced"))
     event_id = first_id(package, "events")
-    claims = (package / "data" / "claims.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    (package / "data" / "claims.csv").write_text("".join(c for c in claims if event_id not in c), encoding="utf-8")
+    links = (package / "data" / "claim_links.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (package / "data" / "claim_links.csv").write_text("".join(c for c in links if event_id not in c), encoding="utf-8")
     code, report, _ = run(capsys, str(package), "--trusted", str(ROOT))
     assert code == 1
     assert messages(report, "descriptor-weakened") == [
@@ -485,13 +485,23 @@ def test_a_domain_fact_of_the_wrong_shape_is_refused(attack: str) -> None:
     [
         (
             lambda d: resource(d, "participants").update({"azru:evidenced": True}),
-            "claims.participant_id",
+            "claim_links.participant_id",
             "no foreign key into participants.participant_id",
         ),
         (
-            lambda d: resource(d, "claims")["schema"]["foreignKeys"].pop(0),
-            "claims.event_id",
+            lambda d: resource(d, "claim_links")["schema"]["foreignKeys"].pop(1),
+            "claim_links.event_id",
             "no foreign key into events.event_id",
+        ),
+        (
+            lambda d: resource(d, "claim_links")["schema"]["foreignKeys"].pop(0),
+            "claims",
+            "no resource has a foreign key claim_id -> claims.claim_id to link claims to rows",
+        ),
+        (
+            lambda d: resource(d, "claim_links")["schema"]["fields"][1]["constraints"].pop("required"),
+            "claim_links.claim_id",
+            "the field is not required, so a link could name no claim",
         ),
         (
             lambda d: resource(d, "events")["schema"].pop("primaryKey"),
@@ -504,7 +514,14 @@ def test_a_domain_fact_of_the_wrong_shape_is_refused(attack: str) -> None:
             "no resource has azru:evidenced, so claims would support nothing",
         ),
     ],
-    ids=["a new evidenced table", "a claims key removed", "no key to point at", "nothing evidenced"],
+    ids=[
+        "a new evidenced table",
+        "a link key removed",
+        "no link table",
+        "a link without a claim",
+        "no key to point at",
+        "nothing evidenced",
+    ],
 )
 def test_claims_must_be_able_to_point_at_every_evidenced_table(
     change: Callable[[dict[str, Any]], object], where: str, error: str

@@ -169,11 +169,13 @@ def codebook(package: Package, root: Path) -> str:
         f"The domain facts are properties of `datapackage.json` in the `{NAMESPACE}` namespace: a table's",
         f"`{ID_PREFIX}` starts each id `azru new` makes for it (then `-` and 10 random characters), its",
         f"`{SINGULAR}` is a name `azru new` also accepts, and `{EVIDENCED}` means every row needs a claim",
-        f"pointing at it; a field's `{EDTF}` makes it an EDTF date (checked by `azru validate`, with its",
-        f"earliest and latest day in the release) and `{SEARCHABLE}` puts it in the release's full-text index.",
+        "linked to it (the link table is the one with a foreign key `claim_id` into `claims`); a field's",
+        f"`{EDTF}` makes it an EDTF date (checked by `azru validate`, with its earliest and latest day in the",
+        f"release) and `{SEARCHABLE}` puts it in the release's full-text index.",
         "",
     ]
     claim_targets = package.claim_targets()
+    links = link_table.name if (link_table := package.claim_links()) else None
     for table in package.fact_tables:
         lines += [
             f"## `{table.name}`",
@@ -181,7 +183,7 @@ def codebook(package: Package, root: Path) -> str:
             table.description,
             "",
             f"File: `{table.path}`. Primary key: `{', '.join(table.primary_key)}`.",
-            *_domain_facts(table, claim_targets),
+            *_domain_facts(table, claim_targets, links),
             "",
             "| field | type | required | constraints | references | domain | description |",
             "| --- | --- | --- | --- | --- | --- | --- |",
@@ -212,7 +214,7 @@ def codebook(package: Package, root: Path) -> str:
     return "\n".join(lines)
 
 
-def _domain_facts(table: Table, claim_targets: dict[str, str]) -> list[str]:
+def _domain_facts(table: Table, claim_targets: dict[str, str], links: str | None) -> list[str]:
     """The table's azru: properties, in words."""
     facts = []
     if table.id_prefix:
@@ -221,8 +223,8 @@ def _domain_facts(table: Table, claim_targets: dict[str, str]) -> list[str]:
         facts.append(f"Singular: `{table.singular}` (`{SINGULAR}`).")
     if table.evidenced:
         column = claim_targets.get(table.name)
-        pointer = f" through `claims.{column}`" if column else ""
-        facts.append(f"Evidence needed: every row needs a claim pointing at it{pointer} (`{EVIDENCED}`).")
+        pointer = f" through `{links}.{column}`" if column and links else ""
+        facts.append(f"Evidence needed: every row needs a claim linked to it{pointer} (`{EVIDENCED}`).")
     return facts
 
 

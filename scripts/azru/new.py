@@ -63,7 +63,10 @@ def run(args: argparse.Namespace) -> int:
         package = open_package(args.package)
         table, prefix = resolve_table(package, args.table)
         row: Row = {}
-        if args.target_id:
+        supported: Row = {}  # for a claim: the link field naming the row it supports
+        if args.target_id and table.name == domain.CLAIMS:
+            supported = supported_row(package, args.target_id)
+        elif args.target_id:
             row.update(link_to(package, table, args.target_id))
         row.update(parse_assignments(table, args.assignments))
     except UsageError as exc:
@@ -78,10 +81,14 @@ def run(args: argparse.Namespace) -> int:
         fill_defaults(table, row)
         row[table.primary_key[0]] = ids.new_id(prefix)
         append_row(package, table, row)
+        links = package.claim_links()
+        if supported and links is not None and links.id_prefix:
+            link = {links.primary_key[0]: ids.new_id(links.id_prefix), "claim_id": row["claim_id"], **supported}
+            append_row(package, links, link)
     except (PackageError, guarded.Refused) as exc:
         print(f"azru new: {exc}", file=sys.stderr)
         return exits.INVALID
-    report(package, table, row)
+    report(package, table, row, linked=bool(supported))
     return exits.OK
 
 
@@ -127,6 +134,14 @@ def link_to(package: Package, table: Table, target_id: str) -> Row:
     if target_id not in package.read(target.name)[target.primary_key[0]].to_list():
         raise UsageError(f"--for {target_id}: no such row in {target.path}")
     return {column: target_id}
+
+
+def supported_row(package: Package, target_id: str) -> Row:
+    """The link field naming ``target_id``, a row a claim can support, set to it."""
+    links = package.claim_links()
+    if links is None:
+        raise UsageError(f"--for {target_id}: no table links claims to the rows they support")
+    return link_to(package, links, target_id)
 
 
 def default_for(table: Table, field: Field, row: Row) -> str | None:
@@ -221,16 +236,17 @@ def append_row(package: Package, table: Table, row: Row) -> None:
         guarded.append(package.root, table.path, buffer.getvalue().encode("utf-8"))
 
 
-def report(package: Package, table: Table, row: Row) -> None:
+def report(package: Package, table: Table, row: Row, linked: bool = False) -> None:
     row_id = row[table.primary_key[0]]
     print(row_id)
     say(f"added {row_id} to {table.path}\n")
     missing = [f.name for f in table.fields if f.required and not row.get(f.name)]
     if missing:
         say(f"still to fill in: {', '.join(missing)}\n")
-    if table.name == domain.CLAIMS:
-        targets = list(package.claim_targets().values())
-        if not any(row.get(column) for column in targets):
-            say(f"point it at the row it supports: set one of {', '.join(targets)} (or use --for ID)\n")
+    links = package.claim_links()
+    if table.name == domain.CLAIMS and links is not None and not linked:
+        fields = ", ".join(package.claim_targets().values())
+        say(f"link it to each row it supports: azru new {links.singular or links.name} --for {row_id} --set FIELD=ID\n")
+        say(f"(FIELD one of {fields}), or scaffold claims with --for ID\n")
     if table.evidenced:
         say(f"add its evidence: azru new claim --for {row_id}\n")

@@ -4,8 +4,10 @@ The domain facts are custom properties in one namespace, `azru:`, which the Data
 allows and other readers ignore. This module is the only one that reads them:
 
 - on a resource, `azru:idPrefix` (ids of its rows are the prefix, `-` and 10 random characters),
-  `azru:singular` (the name `azru new` also accepts) and `azru:evidenced` (each row needs a claim; the
-  claims field pointing at it is the foreign key claims.<key> -> table.<key>, <key> its primary key);
+  `azru:singular` (the name `azru new` also accepts) and `azru:evidenced` (each row needs a claim);
+- which claim supports which row is a table of links, found by its shape rather than by a property: the
+  table with a foreign key claim_id -> claims.claim_id, whose foreign key <key> -> table.<key> (<key> the
+  primary key) names the evidenced row; so a passage that supports several rows is stored once;
 - on a field, `azru:edtf` (an EDTF date held as a string) and `azru:searchable` (in the release's
   full-text index).
 """
@@ -106,7 +108,7 @@ class Table:
 
     def field_pointing_at(self, target: "Table") -> str | None:
         """The field of this table that holds ids of ``target``'s rows: the foreign key into its primary
-        key that carries the key's own name, so claims.actor_id (the actor a claim is about) and not
+        key that carries the key's own name, so claim_links.actor_id (the actor a claim is about) and not
         claims.claimant_actor_id."""
         if len(target.primary_key) != 1:
             return None
@@ -156,13 +158,19 @@ class Package:
     def evidenced_tables(self) -> list[Table]:
         return [t for t in self.tables.values() if t.evidenced]
 
+    def claim_links(self) -> Table | None:
+        """The table tying each claim to the rows it supports: the first, other than claims, with a foreign
+        key from its claim_id into the claims' key."""
+        claim_key = ("claim_id", domain.CLAIMS, "claim_id")
+        return next((t for t in self.tables.values() if t.name != domain.CLAIMS and claim_key in t.references()), None)
+
     def claim_targets(self) -> dict[str, str]:
-        """Each evidenced table with the claims field that points at it, in the order of claims' fields."""
-        claims = self.tables.get(domain.CLAIMS)
-        if claims is None:
+        """Each evidenced table with the link field that points at it, in the order of the link table's fields."""
+        links = self.claim_links()
+        if links is None:
             return {}
-        pointing = {column: t.name for t in self.evidenced_tables() if (column := claims.field_pointing_at(t))}
-        return {pointing[name]: name for name in claims.field_names if name in pointing}
+        pointing = {column: t.name for t in self.evidenced_tables() if (column := links.field_pointing_at(t))}
+        return {pointing[name]: name for name in links.field_names if name in pointing}
 
     def id_tables(self) -> list[Table]:
         """The tables whose rows get ids made by `azru new`."""

@@ -24,6 +24,7 @@ LABEL_COLUMNS = {
     "diplomatic_summons": "reasons",
     "cases": "name",
     "places": "name",
+    "claims": "quote",
 }
 CODELIST_LABEL = "label"
 # Columns whose values group a table's rows: the kind of event or actor, the country, the status, the source.

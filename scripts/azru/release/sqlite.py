@@ -21,7 +21,7 @@ from azru.typed import DAY, BuildError, columns
 SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "boolean": "INTEGER", DAY: "TEXT"}
 SQLITE_CHECKS = {"boolean": "IN (0, 1)"}
 SQLITE_PAGE_SIZE = 4096
-# The table whose rows are the evidence; views join it to what each claim supports.
+# The table whose rows are the evidence; views join it, through its links, to what each claim supports.
 EVIDENCE_TABLE = "claims"
 # (table, column) pairs with searchable text. Each table's are indexed together, in the descriptor's order,
 # in the full-text table named by search_table(table).
@@ -128,26 +128,39 @@ def add_search(con: sqlite3.Connection, package: Package) -> None:
 
 
 def claim_views(package: Package) -> Iterator[tuple[str, str, str]]:
-    """(name, description, SQL) of a view per foreign key from claims to a fact table.
+    """(name, description, SQL) of a view per kind of row a claim supports, then per other foreign key from
+    claims to a fact table.
 
-    `event_claims` pairs each claim with the event its `event_id` names, and so on; the target's
-    columns that share a name with a claim column are prefixed (`detention_status`).
+    `event_claims` pairs each claim with each event a link of it names (a claim supporting two events
+    appears twice), `source_claims` each claim with its source, and so on; the target's columns that share
+    a name with a claim column are prefixed (`detention_status`).
     """
     claims = package.tables[EVIDENCE_TABLE]
     claim_names = [c.name for c in columns(claims)]
-    for local, target, target_field in claims.references():
-        if package.tables[target].is_codelist:
+    links = package.claim_links()
+    joined: list[tuple[Table | None, str, str, str]] = []
+    joined += [(links, local, target, key) for local, target, key in links.references()] if links else []
+    joined += [(None, local, target, key) for local, target, key in claims.references()]
+    for link, local, target, target_field in joined:
+        if target == EVIDENCE_TABLE or package.tables[target].is_codelist:
             continue
         subject = local.removesuffix("_id")
-        selected = [f"c.{identifier(n)}" for n in claim_names]
+        selected = [f"c.{identifier(n)}" for n in claim_names] + ([f"l.{identifier(local)}"] if link else [])
         for name in (c.name for c in columns(package.tables[target]) if c.name != target_field):
             alias = f"{subject}_{name}" if name in claim_names else name
             selected.append(f"t.{identifier(name)}" + (f" AS {identifier(alias)}" if alias != name else ""))
+        if link is None:
+            source, holder, order = f"{identifier(EVIDENCE_TABLE)} AS c", "c", "c.rowid"
+            description = f"Each claim joined to the {target} row its `{local}` names."
+        else:
+            source = f"{identifier(link.name)} AS l JOIN {identifier(EVIDENCE_TABLE)} AS c ON c.claim_id = l.claim_id"
+            holder, order = "l", "l.rowid"
+            description = f"Each claim joined to each {target} row a link of it in `{link.name}` names."
         sql = (
-            f"SELECT {', '.join(selected)} FROM {identifier(EVIDENCE_TABLE)} AS c "
-            f"JOIN {identifier(target)} AS t ON t.{identifier(target_field)} = c.{identifier(local)} ORDER BY c.rowid"
+            f"SELECT {', '.join(selected)} FROM {source} "
+            f"JOIN {identifier(target)} AS t ON t.{identifier(target_field)} = {holder}.{identifier(local)} "
+            f"ORDER BY {order}"
         )
-        description = f"Each claim joined to the {target} row its `{local}` names."
         yield f"{subject}_claims", description, sql
 
 

@@ -42,5 +42,6 @@ def write_package(out: Path, like: Package, n_events: int, seed: int) -> None:
     write_table(package, "detentions", ctx.chunked(tables.detentions, sizes.detentions))
     write_table(package, "diplomatic_summons", ctx.chunked(tables.diplomatic_summons, sizes.summons))
     write_table(package, "claims", archived(tables.claims(ctx), archive, "quote"))
+    write_table(package, ctx.link_table, tables.claim_links(ctx))
     write_table(package, "sources", [listing.join(archive.finish(), on="source")])
     write_table(package, "tombstones", [tables.tombstones(ctx)])

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from azru import guarded
 from azru.package import Package
 
 from .draws import Draws
@@ -88,7 +89,9 @@ class Context:
     places: list[tuple[str, str, str, str]]
     # Ids of the tables other tables refer to, by row.
     ids: dict[str, pl.Series]
-    # Each table a claim can support, with the claims field that points at it.
+    # The table of links from claims to the rows they support, and each table a claim can support, with
+    # the link field that points at it.
+    link_table: str
     claim_targets: dict[str, str]
 
     def ref(self, table: str, index: pl.Expr) -> pl.Expr:
@@ -110,6 +113,9 @@ def new_context(package: Package, seed: int, sizes: Sizes) -> Context:
     codes = {table.name: package.read(table.name)["code"].to_list() for table in package.codelists}
     countries = [code for code in COUNTRIES if code in set(codes["countries"])]
     places = [place for place in PLACES if place[1] in {"", *countries}]
+    links = package.claim_links()
+    if links is None:
+        raise guarded.Refused("missing", "no table links claims to the rows they support; run azru validate")
     referenced = {
         "sources": sizes.sources,
         "actors": sizes.actors,
@@ -127,6 +133,7 @@ def new_context(package: Package, seed: int, sizes: Sizes) -> Context:
         countries=countries,
         places=places,
         ids={table: draws.id(table, span(0, count)) for table, count in referenced.items()},
+        link_table=links.name,
         claim_targets=package.claim_targets(),
     )
 

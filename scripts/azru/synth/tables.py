@@ -273,19 +273,13 @@ def quote(language: pl.Expr, phrase: pl.Expr, claim: pl.Expr) -> pl.Expr:
     return pl.concat_str(parts)
 
 
-def claims_chunk(
-    ctx: Context, start: int, stop: int, target: str, target_row: pl.Expr, figure: dict[str, pl.Expr]
-) -> pl.DataFrame:
-    """Claims start..stop-1 about rows `target_row` of `target`, with the source row kept for the archive."""
+def claims_chunk(ctx: Context, start: int, stop: int, figure: dict[str, pl.Expr]) -> pl.DataFrame:
+    """Claims start..stop-1, with the source row kept for the archive."""
     source = ctx.random_row(ROW, "claim/source", "sources")
     language = source_language(source)
     phrase = ctx.draws.below(ROW, "claim/phrase", len(QUOTES))
     return rows(start, stop).select(
         claim_id=ctx.draws.id("claims", span(start, stop)),
-        **{
-            column: ctx.ref(table, target_row) if table == target else NULL
-            for table, column in ctx.claim_targets.items()
-        },
         source_id=ctx.ref("sources", source),
         quote=quote(language, phrase, ROW),
         quote_en=pl.when(language != 0).then(quote(pl.lit(0), phrase, ROW)),
@@ -303,7 +297,11 @@ def claims_chunk(
     )
 
 
-def claims(ctx: Context) -> Iterator[pl.DataFrame]:
+# A batch of claims: rows start..stop-1, the table they support, which of its rows, and their figures.
+Batch = tuple[int, int, str, pl.Expr, dict[str, pl.Expr]]
+
+
+def claim_batches(ctx: Context) -> Iterator[Batch]:
     """One claim per event, detention, summons, actor and case, in that order, then a fifth more about events."""
     sizes = ctx.sizes
     start = 0
@@ -317,11 +315,29 @@ def claims(ctx: Context) -> Iterator[pl.DataFrame]:
         target_row = ROW - start
         figure = {"events": figures(ctx, ROW), "detentions": head_count_figures(ctx, target_row)}
         for low, high in chunks(start, start + count):
-            yield claims_chunk(ctx, low, high, target, target_row, figure.get(target, NO_FIGURES))
+            yield low, high, target, target_row, figure.get(target, NO_FIGURES)
         start += count
     extra_event = ctx.random_row(ROW, "claim/extra-event", "events")
     for low, high in chunks(start, start + sizes.claims_extra):
-        yield claims_chunk(ctx, low, high, "events", extra_event, figures(ctx, ROW))
+        yield low, high, "events", extra_event, figures(ctx, ROW)
+
+
+def claims(ctx: Context) -> Iterator[pl.DataFrame]:
+    for start, stop, _, _, figure in claim_batches(ctx):
+        yield claims_chunk(ctx, start, stop, figure)
+
+
+def claim_links(ctx: Context) -> Iterator[pl.DataFrame]:
+    """A link from each claim to the row it supports, in the order of the claims."""
+    for start, stop, target, target_row, _ in claim_batches(ctx):
+        yield rows(start, stop).select(
+            link_id=ctx.draws.id(ctx.link_table, span(start, stop)),
+            claim_id=ctx.draws.id("claims", span(start, stop)),
+            **{
+                column: ctx.ref(table, target_row) if table == target else NULL
+                for table, column in ctx.claim_targets.items()
+            },
+        )
 
 
 def sources(ctx: Context) -> pl.DataFrame:

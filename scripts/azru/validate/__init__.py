@@ -47,6 +47,7 @@ CHECKS: tuple[Check, ...] = (
     dates.release_order,
     semantics.languages,
     semantics.evidence,
+    semantics.duplicate_claims,
     semantics.figures,
     detentions.cycles,
     detentions.subgroup_counts,

@@ -336,7 +336,7 @@ def _profile(descriptor: dict[str, Any]) -> Iterator[Finding]:
 
 def invariant_findings(descriptor: dict[str, Any]) -> Iterator[Finding]:
     """The evidence model, which every descriptor must keep: the evidence tables of azru.domain, and a
-    claims field pointing at each table whose rows the descriptor says need evidence."""
+    link table with a field pointing at each table whose rows the descriptor says need evidence."""
     schemas = {r["name"]: r["schema"] for r in descriptor["resources"]}
     for table, key in domain.KEYS.items():
         schema = schemas.get(table)
@@ -358,17 +358,21 @@ def invariant_findings(descriptor: dict[str, Any]) -> Iterator[Finding]:
 
 
 def _evidence_links(package: Package) -> Iterator[Finding]:
-    """A claims field pointing at each table that the descriptor says needs evidence."""
+    """A link table, and a field of it pointing at each table that the descriptor says needs evidence."""
     evidenced = package.evidenced_tables()
     if not evidenced:
         yield _broken(domain.CLAIMS, f"no resource has {EVIDENCED}, so claims would support nothing")
-    claims = package.tables.get(domain.CLAIMS)
+    links = package.claim_links()
+    if links is None:
+        yield _broken(domain.CLAIMS, "no resource has a foreign key claim_id -> claims.claim_id to link claims to rows")
+    elif not links.field("claim_id").required:
+        yield _broken(f"{links.name}.claim_id", "the field is not required, so a link could name no claim")
     for table in evidenced:
         if not table.primary_key:
             yield _broken(table.name, f"a resource with {EVIDENCED} needs a primaryKey for claims to point at")
-        elif claims is None or claims.field_pointing_at(table) is None:
+        elif links is not None and links.field_pointing_at(table) is None:
             (key,) = table.primary_key
-            yield _broken(f"{domain.CLAIMS}.{key}", f"no foreign key into {table.name}.{key}")
+            yield _broken(f"{links.name}.{key}", f"no foreign key into {table.name}.{key}")
 
 
 def _broken(where: str, error: str) -> Finding:

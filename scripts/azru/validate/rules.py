@@ -349,9 +349,23 @@ CLAIM_MISSING = _rule(
 CLAIM_TARGET_COUNT = _rule(
     "semantic",
     "claim-target-count",
-    "Claim must support exactly one row",
-    "claim sets {count} of event_id, detention_id, summons_id, actor_id, case_id",
-    "set exactly one of them: the row this quote supports",
+    "Link must point at exactly one row",
+    "link sets {count} of event_id, detention_id, summons_id, actor_id, case_id",
+    "set exactly one of them: the row the claim supports; a claim supporting several rows has a link for each",
+)
+CLAIM_UNLINKED = _rule(
+    "semantic",
+    "claim-unlinked",
+    "Claim supporting no row",
+    "no link in claim_links uses claim {value}",
+    "link it to the row it supports: azru new link --for {raw} --set event_id=... (or retire it in tombstones)",
+)
+QUOTE_STORED_TWICE = _rule(
+    "semantic",
+    "quote-stored-twice",
+    "The same claim stored twice",
+    "{value} repeats {first}: same source, quote, claimant, intermediary, status and figure",
+    "keep {first}, point links of it at this claim's rows, and retire this id in tombstones (replaced_by {first})",
 )
 FIGURE_RANGE_INVERTED = _rule(
     "semantic",

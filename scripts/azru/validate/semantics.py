@@ -10,9 +10,11 @@ from .language_tags import is_valid
 from .rules import (
     CLAIM_MISSING,
     CLAIM_TARGET_COUNT,
+    CLAIM_UNLINKED,
     FIGURE_MEASURE_MISSING,
     FIGURE_RANGE_INVERTED,
     LANGUAGE_INVALID,
+    QUOTE_STORED_TWICE,
     QUOTE_TOO_SHORT,
     QUOTE_TRANSLATION_MISSING,
     TOMBSTONE_ID_IN_USE,
@@ -40,13 +42,15 @@ def languages(ctx: Context) -> Iterator[Finding | More]:
             yield ctx.finding(LANGUAGE_INVALID, table, line, "language", value)
 
 
-# the claims fields it reads point at the evidenced tables: foreign keys, which are never dropped
-@check(emits=(CLAIM_MISSING, CLAIM_TARGET_COUNT))
+# the link fields it reads are foreign keys, which are never dropped
+@check(emits=(CLAIM_MISSING, CLAIM_TARGET_COUNT, CLAIM_UNLINKED))
 def evidence(ctx: Context) -> Iterator[Finding | More]:
-    """Every fact row has a claim, and every claim supports exactly one row."""
+    """Every fact row has a claim linked to it, every link names exactly one row, every claim has a link."""
+    links = ctx.package.claim_links()
     targets = ctx.package.claim_targets()
-    if not ctx.has(domain.CLAIMS) or not targets:  # no evidenced table: invariant-broken says so
+    if links is None or not ctx.has(domain.CLAIMS, links.name) or not targets:  # invariant-broken says so
         return
+    link_table = sql_name(links.name)
     for table in targets:
         (key,) = ctx.package.tables[table].primary_key
         if not ctx.has(table):
@@ -54,16 +58,54 @@ def evidence(ctx: Context) -> Iterator[Finding | More]:
         column = targets[table]
         rows, more = ctx.listed(
             f"SELECT {LINE_COLUMN}, {key} FROM {sql_name(table)} WHERE {key} IS NOT NULL AND {key} NOT IN "
-            f"(SELECT {column} FROM claims WHERE {column} IS NOT NULL) ORDER BY {LINE_COLUMN}"
+            f"(SELECT {column} FROM {link_table} WHERE {column} IS NOT NULL) ORDER BY {LINE_COLUMN}"
         )
         yield More(CLAIM_MISSING, more)
         for line, value in rows:
             yield ctx.finding(CLAIM_MISSING, table, line, key, value)
     count = " + ".join(f"({column} IS NOT NULL)::INT" for column in targets.values())
-    rows, more = ctx.listed(f"SELECT {LINE_COLUMN}, {count} AS n FROM claims WHERE n <> 1 ORDER BY {LINE_COLUMN}")
+    rows, more = ctx.listed(f"SELECT {LINE_COLUMN}, {count} AS n FROM {link_table} WHERE n <> 1 ORDER BY {LINE_COLUMN}")
     yield More(CLAIM_TARGET_COUNT, more)
     for line, n in rows:
-        yield ctx.finding(CLAIM_TARGET_COUNT, "claims", line, None, count=n)
+        yield ctx.finding(CLAIM_TARGET_COUNT, links.name, line, None, count=n)
+    rows, more = ctx.listed(
+        f"SELECT {LINE_COLUMN}, claim_id FROM claims WHERE claim_id IS NOT NULL AND claim_id NOT IN "
+        f"(SELECT claim_id FROM {link_table} WHERE claim_id IS NOT NULL) ORDER BY {LINE_COLUMN}"
+    )
+    yield More(CLAIM_UNLINKED, more)
+    for line, value in rows:
+        yield ctx.finding(CLAIM_UNLINKED, domain.CLAIMS, line, "claim_id", value)
+
+
+# What makes two claims one statement: a claim differing in any of these (another claimant repeating the
+# same words, a figure read for another measure) is a statement of its own.
+STATEMENT = (
+    "source_id",
+    "claimant_actor_id",
+    "via_actor_id",
+    "status",
+    "measure",
+    "value_min",
+    "value_max",
+    "value_qualifier",
+)
+
+
+@check(reads=("quote", *STATEMENT), emits=(QUOTE_STORED_TWICE,))
+def duplicate_claims(ctx: Context) -> Iterator[Finding | More]:
+    """A statement stored as several claims, which would count its figure once per claim: the lowest
+    claim id is the one to keep."""
+    if not ctx.has_fields(domain.CLAIMS, "claim_id", "quote", *STATEMENT):
+        return
+    statement = ", ".join([f"trim(regexp_replace(quote, '{WHITESPACE}+', ' ', 'g'))", *STATEMENT])
+    rows, more = ctx.listed(
+        f"SELECT {LINE_COLUMN}, claim_id, first FROM (SELECT {LINE_COLUMN}, claim_id, "
+        f"min(claim_id) OVER (PARTITION BY {statement}) AS first FROM claims "
+        f"WHERE claim_id IS NOT NULL AND quote IS NOT NULL) WHERE claim_id <> first ORDER BY {LINE_COLUMN}"
+    )
+    yield More(QUOTE_STORED_TWICE, more)
+    for line, value, first in rows:
+        yield ctx.finding(QUOTE_STORED_TWICE, domain.CLAIMS, line, "claim_id", value, first=first)
 
 
 @check(

@@ -1,11 +1,12 @@
 """What the site shows, read from the typed frames: which tables get a page per row, those rows, their pages'
 paths and titles, and the labels of codes.
 
-A table gets pages when claims refer to its rows by its key (`claims.<key>`): the evidenced tables
-(`azru:evidenced`) and the sources, and any such table a descriptor adds. Each gets at most PAGE_CAP pages,
-the first rows of its file, so a synthetic package of a million events still builds in minutes; the
-landing page says when a table was capped. A page's path is made from its table's name and its row's id,
-and only when both have the form of a name and an id: a cell is never trusted as a path.
+A table gets pages when claims support its rows (a link names them) or cite them by its key
+(`claims.<key>`): the evidenced tables (`azru:evidenced`) and the sources, and any such table a descriptor
+adds. Each gets at most PAGE_CAP pages, the first rows of its file, so a synthetic package of a million
+events still builds in minutes; the landing page says when a table was capped. A page's path is made
+from its table's name and its row's id, and only when both have the form of a name and an id: a cell is
+never trusted as a path.
 """
 
 import re
@@ -23,6 +24,7 @@ PAGE_CAP = 5000
 ID = re.compile(r"[a-z]{3}-[0-9a-z]{10}")
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 MAX_TITLE = 120
+ABOUT = "row about"  # the column of the row a claim is about, while claims are grouped: no field's name
 Row = dict[str, Any]
 
 
@@ -33,13 +35,17 @@ class Site:
 
     @cached_property
     def page_tables(self) -> list[Table]:
-        """The tables claims refer to by key, in the order of claims' fields."""
+        """The tables whose rows claims support (through the link table) or cite by key: the evidenced
+        tables in the order of the link table's fields, then the others in the order of claims' fields."""
         claims = self.package.tables.get(domain.CLAIMS)
         if claims is None:
             return []
-        targets = [self.package.tables[target] for _, target, _ in claims.references()]
+        supported = [self.package.tables[name] for name in self.package.claim_targets()]
+        cited = [self.package.tables[target] for _, target, _ in claims.references()]
         wanted = [
-            t for t in targets if not t.is_codelist and claims.field_pointing_at(t) and TABLE_NAME.fullmatch(t.name)
+            t
+            for t in [*supported, *(t for t in cited if claims.field_pointing_at(t))]
+            if not t.is_codelist and TABLE_NAME.fullmatch(t.name)
         ]
         return list({t.name: t for t in wanted}.values())
 
@@ -82,16 +88,21 @@ class Site:
         }
 
     def claims_about(self, table: Table) -> dict[str, list[Row]]:
-        """The claims pointing at each row of `table` that has a page, in the order of the claims file."""
+        """The claims supporting or citing each row of `table` that has a page: by a claims field in the order
+        of the claims file, or through the link table in the order of its file."""
         claims = self.package.tables[domain.CLAIMS]
-        field = claims.field_pointing_at(table)
-        ids = list(self.titles[table.name])
+        frame = self.frames[domain.CLAIMS].select(claims.field_names)
+        links = self.package.claim_links()
+        if field := claims.field_pointing_at(table):
+            frame = frame.with_columns(pl.col(field).alias(ABOUT))
+        elif links is not None and (field := links.field_pointing_at(table)):
+            pairs = self.frames[links.name].select(pl.col(field).alias(ABOUT), "claim_id")
+            frame = pairs.join(frame, on="claim_id", how="left", maintain_order="left")
+        else:
+            return {}
         found: dict[str, list[Row]] = {}
-        if field is None:
-            return found
-        frame = self.frames[domain.CLAIMS].select(claims.field_names).filter(pl.col(field).is_in(ids))
-        for claim in frame.iter_rows(named=True):
-            found.setdefault(claim[field], []).append(claim)
+        for claim in frame.filter(pl.col(ABOUT).is_in(list(self.titles[table.name]))).iter_rows(named=True):
+            found.setdefault(claim.pop(ABOUT), []).append(claim)
         return found
 
     @cached_property
