@@ -1,6 +1,7 @@
 """Text normalisation shared by quote checks and tests, and the characters no cell may hold."""
 
 import unicodedata
+from collections.abc import Iterable
 
 
 def normalise_whitespace(text: str) -> str:
@@ -64,13 +65,18 @@ def nfc_suspects() -> str:
         if len(decomposition) == 2 and not decomposition[0].startswith("<"):
             points.add(int(decomposition[1], 16))  # may compose with the character before it
     points.update(range(0x1161, 0x1176), range(0x11A8, 0x11C3))  # Hangul vowels and finals compose too
+    return "".join(f"\\x{{{a:X}}}" + (f"-\\x{{{b:X}}}" if b > a else "") for a, b in code_point_ranges(points))
+
+
+def code_point_ranges(points: Iterable[int]) -> list[tuple[int, int]]:
+    """The code points as (first, last) runs of consecutive ones, in order: the body of a character class."""
     ranges: list[list[int]] = []
     for point in sorted(points):
         if ranges and ranges[-1][1] == point - 1:
             ranges[-1][1] = point
         else:
             ranges.append([point, point])
-    return "".join(f"\\x{{{a:X}}}" + (f"-\\x{{{b:X}}}" if b > a else "") for a, b in ranges)
+    return [(first, last) for first, last in ranges]
 
 
 # Written by nfc_suspects() and pinned to it by a test, so validation does not pay to derive it.

@@ -18,6 +18,7 @@ from azru import search
 from azru.release.site.html import page
 from azru.release.site.model import Site
 from azru.release.sqlite import searched_columns
+from azru.text import code_point_ranges
 
 INDEX = "assets/search-index.js"
 SCRIPT = "assets/search.js"
@@ -155,10 +156,6 @@ def casefold_differences() -> dict[str, str]:
 
 def character_class(codes: list[int]) -> str:
     """A regular expression character class body (`u` flag) of the code points, as ranges."""
-    ranges: list[list[int]] = []
-    for code in sorted(codes):
-        if ranges and ranges[-1][1] == code - 1:
-            ranges[-1][1] = code
-        else:
-            ranges.append([code, code])
-    return "".join(f"\\u{{{low:x}}}" + (f"-\\u{{{high:x}}}" if high > low else "") for low, high in ranges)
+    return "".join(
+        f"\\u{{{low:x}}}" + (f"-\\u{{{high:x}}}" if high > low else "") for low, high in code_point_ranges(codes)
+    )
