@@ -80,8 +80,9 @@ def arabic_event(built: Built) -> str:
     """An event with a claim quoted from an Arabic source."""
     with closing(sqlite3.connect(built.database)) as con:
         (event,) = con.execute(
-            "SELECT c.event_id FROM claims AS c JOIN sources AS s USING (source_id) "
-            "WHERE s.language = 'ar' AND c.event_id IS NOT NULL ORDER BY c.rowid LIMIT 1"
+            "SELECT l.event_id FROM claim_links AS l JOIN claims AS c USING (claim_id) "
+            "JOIN sources AS s USING (source_id) WHERE s.language = 'ar' AND l.event_id IS NOT NULL "
+            "ORDER BY l.rowid LIMIT 1"
         ).fetchone()
     return str(event)
 
