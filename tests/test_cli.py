@@ -18,7 +18,7 @@ from azru.validate import CHECKS, command
 from azru.validate.rules import CLAIM_MISSING
 
 ROOT = Path(__file__).resolve().parents[1]
-BAD_EVENT = "evt-0000000000,raid,2021-02-29,day,stated,,Baku,,AZ,town,Police raid an office.,false,\n"
+BAD_EVENT = "evt-0000000000,raid,,2021-02-29,day,stated,,Baku,,AZ,town,Police raid an office.,false,\n"
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +68,7 @@ def test_text_format_pins_location_message_and_hint(empty_package: Path, capsys:
     assert main(["validate", str(with_bad_event(empty_package)), "--trusted", str(ROOT)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert (
-        "data/events.csv:2:3: edtf-invalid: date '2021-02-29' is not a valid EDTF date: 2021-02-29 is not a "
+        "data/events.csv:2:4: edtf-invalid: date '2021-02-29' is not a valid EDTF date: 2021-02-29 is not a "
         "calendar day (hint: write e.g. 2024-12-25, 2017-05, 2025-06-27?, 2017-05/2017-06 or XXXX-03-20)" in out
     )
     assert (
@@ -97,7 +97,7 @@ def test_github_format_annotates_the_line(empty_package: Path, capsys: pytest.Ca
         "file hashes were not checked against the sources (hint: pass --archive DIR or set AZRU_ARCHIVE to the "
         "folder holding the source documents)"
     )
-    assert "::error file=data/events.csv,line=2,col=3,title=edtf-invalid::" in out[2]
+    assert "::error file=data/events.csv,line=2,col=4,title=edtf-invalid::" in out[2]
 
 
 @pytest.mark.slow
@@ -226,12 +226,12 @@ def test_each_kind_of_broken_quoting_is_named(
 def test_patterned_cells_get_every_character_rule(
     empty_package: Path, capsys: pytest.CaptureFixture[str], event_type: str, date: str, expected: set[str]
 ) -> None:
-    row = BAD_EVENT.replace(",raid,2021-02-29,", f",{event_type},{date},")
+    row = BAD_EVENT.replace(",raid,,2021-02-29,", f",{event_type},,{date},")
     with open(empty_package / "data" / "events.csv", "a", encoding="utf-8") as handle:
         handle.write(row)
     assert main(["validate", str(empty_package), "--format", "json", "--trusted", str(ROOT)]) == 1
     findings = json.loads(capsys.readouterr().out)["findings"]
-    assert {f["code"] for f in findings if f["line"] == 2 and f["column"] in (2, 3)} == expected
+    assert {f["code"] for f in findings if f["line"] == 2 and f["column"] in (2, 4)} == expected
 
 
 def test_a_reader_that_stops_early_is_not_an_internal_error(empty_package: Path) -> None:

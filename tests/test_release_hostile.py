@@ -211,7 +211,7 @@ def test_build_refuses_names_that_clash_or_leave_the_output_folder(
         rename_resource(d, "tombstones", "events_fts")
         rename_resource(d, "participants", "sqlite_participants")
         rename_resource(d, "instruments", "event_claims")
-        rename_resource(d, "measures", "idx_claims_event_id")
+        rename_resource(d, "measures", "idx_claim_links_event_id")
         field(d, "events", "notes")["name"] = "date_lower"
         resource(d, "claim_statuses")["schema"]["primaryKey"] = ["label"]
 
@@ -228,7 +228,7 @@ def test_build_refuses_names_that_clash_or_leave_the_output_folder(
         "claims.status: SQLite can enforce a foreign key only into the primary key of claim_statuses, not into code",
         "two objects in the database would be named events_fts ",
         "two objects in the database would be named event_claims ",
-        "two objects in the database would be named idx_claims_event_id ",
+        "two objects in the database would be named idx_claim_links_event_id ",
         "SQLite keeps names starting sqlite_ to itself: sqlite_participants",
     ]:
         assert problem in err
