@@ -22,6 +22,7 @@ from azru.release import build
 from datasette.app import Datasette
 
 REPO = Path(__file__).parents[1]
+VERSION = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))["version"]
 Descriptor = dict[str, Any]
 
 
@@ -222,7 +223,7 @@ def test_build_refuses_names_that_clash_or_leave_the_output_folder(
 
     assert code == 1
     for problem in [
-        "'../escaped-0.1.0.zip' is not a plain file name",
+        f"'../escaped-{VERSION}.zip' is not a plain file name",
         "'../escaped.db' is not a plain file name",
         "events would have two columns named date_lower",
         "claims.status: SQLite can enforce a foreign key only into the primary key of claim_statuses, not into code",

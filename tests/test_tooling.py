@@ -1,6 +1,7 @@
 """The contributor and release tooling works as documented: pre-commit hooks, the release scripts."""
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from releases import Built
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE_SCRIPTS = ROOT / ".github" / "scripts"
-VERSION = "0.1.0"
+VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
 
 
 def run(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
