@@ -83,7 +83,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     frames["claims"] = frames["claims"].with_columns(quote=pl.lit(HOSTILE))
     out = tmp_path_factory.mktemp("hostile") / "site"
-    write_site(package, frames, out, released=[], figure="<svg></svg>")
+    write_site(package, frames, out, released=[], figure="<svg></svg>", event_map="<svg></svg>")
     return out
 
 
@@ -109,7 +109,7 @@ def test_a_table_past_the_cap_gets_that_many_pages_and_a_notice(
     monkeypatch.setattr("azru.release.site.landing.PAGE_CAP", 3)
     package = load(REPO)
     frames = {name: typed_frame(package, table) for name, table in package.tables.items()}
-    write_site(package, frames, tmp_path / "site", released=[], figure="")
+    write_site(package, frames, tmp_path / "site", released=[], figure="", event_map="")
     assert len(list((tmp_path / "site" / "events").glob("*.html"))) == 3
     assert "shows the first 3 rows of each table" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
 

@@ -61,3 +61,17 @@ def case_figures(tables: Mapping[str, Sequence[Row]], case_id: str, measure: str
         and claim["value_min"]
         and claim["status"] not in LEFT_OUT_STATUSES
     ]
+
+
+def event_figures(tables: Mapping[str, Sequence[Row]], event_id: str, measure: str) -> list[Row]:
+    """The claims of `measure` that count towards the event: linked to it through claim_links; not denied or
+    disputed; each claim once."""
+    supporting = {link["claim_id"] for link in tables["claim_links"] if link["event_id"] == event_id}
+    return [
+        claim
+        for claim in tables["claims"]
+        if claim["claim_id"] in supporting
+        and claim["measure"] == measure
+        and claim["value_min"]
+        and claim["status"] not in LEFT_OUT_STATUSES
+    ]

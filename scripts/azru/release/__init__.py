@@ -1,7 +1,7 @@
 """The release: every file derived from the CSVs and the descriptor.
 
 The data package as a zip (sizes and hashes filled in), Parquet and NDJSON per table, one SQLite database
-with keys, full-text search and claim views, its datasette metadata, the timeline figure, the documents
+with keys, full-text search and claim views, its datasette metadata, the timeline figure and the map, the documents
 (README, LICENSE, CITATION.cff, DATASHEET.md, the codebook; in the zip too), the website (release.site) and
 a SHA256SUMS manifest. Building the same package twice gives byte-identical files, wherever it is built, so
 a release can be checked by rebuilding it. `azru build` (release.command) validates the package before
@@ -16,9 +16,11 @@ from azru.release.buildable import unbuildable
 from azru.release.datasette import write_datasette_metadata
 from azru.release.documents import read_documents, write_documents
 from azru.release.manifest import write_manifest
+from azru.release.map import event_map
 from azru.release.ndjson import write_ndjson
 from azru.release.output import (
     DATASETTE_METADATA,
+    MAP,
     SITE,
     TIMELINE,
     database_name,
@@ -45,6 +47,7 @@ def build(root: Path, out: Path) -> list[Path]:
     remove_previous_build(out, package)
     database = out / database_name(package)
     figure = timeline.figure(frames)
+    places_map = event_map(frames)
     built = [
         write_zip(package, out / zip_name(package), documents),
         *write_parquet(package, frames, out / "parquet"),
@@ -52,7 +55,8 @@ def build(root: Path, out: Path) -> list[Path]:
         write_datasette_metadata(package, database, out / DATASETTE_METADATA),
         *write_ndjson(package, frames, out / "ndjson"),
         write_text(out / TIMELINE, figure),
+        write_text(out / MAP, places_map),
         *write_documents(out, documents),
     ]
-    built += write_site(package, frames, out / SITE, released=built, figure=figure)
+    built += write_site(package, frames, out / SITE, released=built, figure=figure, event_map=places_map)
     return [*built, write_manifest(out, built)]

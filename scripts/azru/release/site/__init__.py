@@ -1,7 +1,7 @@
 """The dataset's website, built into `site/` of a release: static pages that read offline, from the files
 alone, or published on GitHub Pages; no server, and nothing loaded from anywhere else.
 
-index.html        what the dataset is, the provenance promise, timeline, counts, downloads, citation, licence
+index.html        what the dataset is, the provenance promise, timeline, map, counts, downloads, citation, licence
 TABLE.html        the rows of a table that gets pages (model.Site.page_tables), TABLE/ID.html a page per row
 search.html       search over the same normalised text as the SQLite index (assets/search*.js)
 """
@@ -15,16 +15,16 @@ from azru.release.output import write_text
 from azru.release.site.downloads import downloads
 from azru.release.site.entity import entity_page
 from azru.release.site.html import CSS, STYLE
-from azru.release.site.landing import FIGURE, landing_page, list_page
+from azru.release.site.landing import FIGURE, MAP, landing_page, list_page
 from azru.release.site.model import Site
 from azru.release.site.search_page import INDEX, SCRIPT, search_index, search_page, search_script
 
 
 def write_site(
-    package: Package, frames: dict[str, pl.DataFrame], out: Path, released: list[Path], figure: str
+    package: Package, frames: dict[str, pl.DataFrame], out: Path, released: list[Path], figure: str, event_map: str
 ) -> list[Path]:
     """Write the site into `out` (a fresh folder); `released` are the release's other files, offered for
-    download, `figure` the timeline's SVG. Returns the paths written."""
+    download, `figure` the timeline's SVG and `event_map` the map's. Returns the paths written."""
     site = Site(package, frames)
     files = downloads(package, out.parent, released)
     pages = {
@@ -32,6 +32,7 @@ def write_site(
         "search.html": search_page(),
         STYLE: CSS,
         FIGURE: figure,
+        MAP: event_map,
         INDEX: search_index(site),
         SCRIPT: search_script(),
     }

@@ -1,13 +1,15 @@
-"""The landing page: what the dataset is, the provenance promise, the timeline, counts, downloads, how to cite
-and the licence with its exception for quoted text; and a list page per page table."""
+"""The landing page: what the dataset is, the provenance promise, the timeline, the map, counts, downloads, how to
+cite and the licence with its exception for quoted text; and a list page per page table."""
 
 from azru.package import Table
+from azru.release.map import places, text_alternative
 from azru.release.site.downloads import Download
 from azru.release.site.html import json_script, link, page, text
 from azru.release.site.jsonld import dataset
 from azru.release.site.model import PAGE_CAP, Site
 
 FIGURE = "assets/events-by-date.svg"
+MAP = "assets/events-by-place.svg"
 PROMISE = """\
 <h2>The provenance promise</h2>
 <ul>
@@ -37,6 +39,7 @@ def landing_page(site: Site, files: list[Download]) -> str:
     body += f"{link('search.html', 'Search the claims and records')}.</p>\n"
     body += cap_notice(site) + PROMISE
     body += f'<h2>Timeline</h2>\n<img src="{FIGURE}" alt="Events by date and type">\n'
+    body += f'<h2>Map</h2>\n<img src="{MAP}" alt="{text(text_alternative(places(site.frames)))}">\n'
     body += counts(site) + downloads_table(files) + citation(site) + licence(site)
     return page(title, body, depth=0, head=json_script(dataset(site, files)) + "\n")
 
