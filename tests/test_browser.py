@@ -87,10 +87,13 @@ def arabic_event(built: Built) -> str:
     return str(event)
 
 
-def test_landing_page_shows_the_dataset_its_figure_and_downloads(page: "playwright.Page", site: Path) -> None:
+def test_landing_page_shows_the_dataset_its_figures_and_downloads(page: "playwright.Page", site: Path) -> None:
     page.goto((site / "index.html").as_uri())
     assert "Azerbaijan" in page.title()
-    assert page.locator("img").evaluate("figure => figure.complete && figure.naturalWidth > 0")
+    assert page.locator("img").evaluate_all("figures => figures.map(f => f.complete && f.naturalWidth > 0)") == [
+        True,
+        True,
+    ]
     assert page.locator('script[type="application/ld+json"]').count() == 1
     assert page.get_by_role("heading", name="Downloads").is_visible()
     screenshot(page, "landing")
