@@ -12,14 +12,12 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
+
+import polars as pl
 
 from azru.figures import Row, estimate, event_figures
 from azru.release import outlines
-
-if TYPE_CHECKING:  # only the frames' methods are called
-    import polars as pl
 
 TITLE = "Events by place"
 KILLED = "killed"  # the measure the circles are sized by
@@ -66,72 +64,67 @@ class Place:
         return f"{where}: {events}, {f'{self.killed} killed' if self.killed else 'no death stated'}"
 
 
-def event_map(frames: Mapping[str, "pl.DataFrame"]) -> str:
+def event_map(frames: Mapping[str, pl.DataFrame]) -> str:
     """The map of the events in `frames` (the tables of TABLES; a missing table or column leaves its part out)."""
     found = places(frames)
     events = frames["events"].height if "events" in frames else 0
     return render(found, unplaced=events - sum(place.events for place in found), countries=outlines.countries())
 
 
-def rows(frames: Mapping[str, "pl.DataFrame"], table: str) -> list[Row]:
-    """The columns the map reads of `table`, as text; none when the table or a column is missing."""
+def rows(frames: Mapping[str, pl.DataFrame], table: str, keep: pl.Expr) -> Sequence[Row]:
+    """The columns the map reads of the rows of `table` that `keep` selects, as text (filtered before they
+    become dicts, so a package of a million unplaced events costs little); none when the table or a column
+    is missing."""
     frame = frames.get(table)
     if frame is None or not set(COLUMNS[table]) <= set(frame.columns):
         return []
-    return [
-        {name: None if value is None else str(value) for name, value in row.items()}
-        for row in frame.select(COLUMNS[table]).iter_rows(named=True)
-    ]
+    return frame.select(pl.col(name).cast(pl.String) for name in COLUMNS[table]).filter(keep).to_dicts()
 
 
-def places(frames: Mapping[str, "pl.DataFrame"]) -> list[Place]:
+def places(frames: Mapping[str, pl.DataFrame]) -> list[Place]:
     """The places with a point that events happened at, in the order of the places table."""
     located = {
         row["place_id"]: row
-        for row in rows(frames, "places")
+        for row in rows(frames, "places", pl.col("place_id").is_not_null())
         if WHOLE.fullmatch(row["latitude_e5"] or "")
         and WHOLE.fullmatch(row["longitude_e5"] or "")
         and abs(int(row["latitude_e5"] or 0)) <= 90 * E5
         and abs(int(row["longitude_e5"] or 0)) <= 180 * E5
     }
     events: dict[str, list[str]] = defaultdict(list)
-    for event in rows(frames, "events"):
-        if event["place_id"] in located:
-            events[event["place_id"] or ""].append(event["event_id"] or "")
-    killed = deaths(frames, {event for ids in events.values() for event in ids})
+    for event in rows(frames, "events", pl.col("place_id").is_in(list(located)) & pl.col("event_id").is_not_null()):
+        events[str(event["place_id"])].append(str(event["event_id"]))
+    killed = deaths(frames, [event for ids in events.values() for event in ids])
     return [
         Place(
-            place_id=place_id or "",
+            place_id=str(place_id),
             name=row["name"] or "",
             country=row["country"] or "",
             latitude_e5=int(row["latitude_e5"] or 0),
             longitude_e5=int(row["longitude_e5"] or 0),
             own_point=row["coordinate_precision"] == OWN_POINT,
-            events=len(events[place_id or ""]),
-            killed=max(killed.get(event, 0) for event in events[place_id or ""]),
+            events=len(events[str(place_id)]),
+            killed=max(killed.get(event, 0) for event in events[str(place_id)]),
         )
         for place_id, row in located.items()
-        if events[place_id or ""]
+        if events[str(place_id)]
     ]
 
 
-def deaths(frames: Mapping[str, "pl.DataFrame"], events: set[str]) -> dict[str, int]:
+def deaths(frames: Mapping[str, pl.DataFrame], events: list[str]) -> dict[str, int]:
     """The best estimate of the people killed in each of `events` that has one. Each event is given only its
     own links and claims, so the time taken grows with the rows, not with their product."""
     figures = {
         claim["claim_id"]: claim
-        for claim in rows(frames, "claims")
-        if claim["measure"] == KILLED
-        and WHOLE.fullmatch(claim["value_min"] or "")
-        and WHOLE.fullmatch(claim["value_max"] or "0")
+        for claim in rows(frames, "claims", pl.col("measure") == KILLED)
+        if WHOLE.fullmatch(claim["value_min"] or "") and WHOLE.fullmatch(claim["value_max"] or "0")
     }
     links: dict[str, list[Row]] = defaultdict(list)
-    for link in rows(frames, "claim_links"):
-        if link["event_id"] in events and link["claim_id"] in figures:
-            links[link["event_id"] or ""].append(link)
+    for link in rows(frames, "claim_links", pl.col("event_id").is_in(events) & pl.col("claim_id").is_in(list(figures))):
+        links[str(link["event_id"])].append(link)
     found = {}
     for event, linked in links.items():
-        claims = [figures[claim_id] for claim_id in dict.fromkeys(link["claim_id"] or "" for link in linked)]
+        claims = [figures[claim_id] for claim_id in dict.fromkeys(link["claim_id"] for link in linked)]
         counted = estimate(event_figures({"claim_links": linked, "claims": claims}, event, KILLED))
         if counted is not None:
             found[event] = counted.best
@@ -245,7 +238,7 @@ def render(places: Sequence[Place], unplaced: int, countries: Sequence[outlines.
     lines = caption(places, unplaced, missing)
     bottom = TOP + (view.height + 56 if view else 0)  # the legend's row under the map
     height = bottom + LINE_HEIGHT * len(lines) + 8
-    described = " ".join([*lines, *([view.projection()] if view else []), text_alternative(places)])
+    described = " ".join([*lines, view.projection(), text_alternative(places)] if view else lines)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="title desc" '
@@ -306,11 +299,11 @@ def labels(places: Sequence[Place], view: View) -> list[str]:
     """Each place's name and number of events beside its circle, north to south; a label that would cover
     a circle or a label already placed moves to the other side or up and down, with a line to its circle."""
     top = max(place.killed for place in places)
-    circles = {p.place_id: (*(float(v) for v in view.centre(p)), radius(p.killed, top)) for p in places}
-    taken: list[Box] = [(x - r, y - r, x + r, y + r) for x, y, r in circles.values()]
+    marks = {p.place_id: (*(float(v) for v in view.centre(p)), radius(p.killed, top)) for p in places}
+    taken: list[Box] = [(x - r, y - r, x + r, y + r) for x, y, r in marks.values()]
     parts = ['<g font-size="11" stroke="#ffffff" stroke-width="3" paint-order="stroke">']
     for place in sorted(places, key=lambda p: (-p.latitude_e5, p.longitude_e5, p.place_id)):
-        x, y, r = circles[place.place_id]
+        x, y, r = marks[place.place_id]
         label = f"{place.name} ({place.events})"
         left, upper, right, lower = spot(x, y, r + 3, CHAR_WIDTH * len(label), taken, view)
         taken.append((left, upper, right, lower))
