@@ -12,6 +12,7 @@ from azru.package import Package
 MANIFEST = "SHA256SUMS"
 DATASETTE_METADATA = "metadata.json"
 TIMELINE = "timeline.svg"
+ANNOTATIONS = "annotations.jsonld"  # written only when the source archive is at hand
 SITE = "site"  # the website's folder (azru.release.site), deleted whole before each build
 # The folders of the one-file-per-table formats, and the suffix of their files.
 TABLE_FOLDERS = {"parquet": ".parquet", "ndjson": ".ndjson"}
@@ -43,6 +44,7 @@ def release_files(package: Package) -> list[str]:
         database_name(package),
         DATASETTE_METADATA,
         TIMELINE,
+        ANNOTATIONS,
         MANIFEST,
         *DOCUMENTS.values(),
         *tables,
@@ -57,7 +59,9 @@ def is_release_file(name: str) -> bool:
         return False
     if folder:
         return folder in TABLE_FOLDERS and file.endswith(TABLE_FOLDERS[folder])
-    return file in (DATASETTE_METADATA, TIMELINE, MANIFEST, *DOCUMENTS.values()) or file.endswith((".zip", ".db"))
+    return file in (DATASETTE_METADATA, TIMELINE, ANNOTATIONS, MANIFEST, *DOCUMENTS.values()) or file.endswith(
+        (".zip", ".db")
+    )
 
 
 def remove_previous_build(out: Path, package: Package) -> None:
