@@ -35,7 +35,17 @@ from azru.typed import BuildError
 CONTEXT = 32  # characters of prefix and suffix: enough to tell repeated quotes apart, short enough to read
 ENGLISH, CLAIMANT = "quote_en", "claimant_actor_id"  # optional claims fields, read when the descriptor has them
 COLLECTION, PAGE = "#collection", "#page-1"
-Passage = tuple[str, int, int, str, str, str]  # claim id, start, end, exact, prefix, suffix
+FILE_FIELDS = ("source_id", "file_name", "sha256")
+PASSAGE = {
+    "claim_id": pl.String,
+    "iri": pl.String,  # of the archived file
+    "start": pl.Int64,
+    "end": pl.Int64,
+    "exact": pl.String,
+    "prefix": pl.String,
+    "suffix": pl.String,
+}
+Passage = tuple[str, str, int, int, str, str, str]  # a row of PASSAGE
 
 
 def write_annotations(package: Package, frames: dict[str, pl.DataFrame], archive: Path, path: Path) -> Path:
@@ -95,7 +105,7 @@ def annotation(row: dict[str, Any], site: Site, claimants: str | None) -> dict[s
 
 def annotated_links(package: Package, frames: dict[str, pl.DataFrame], archive: Path) -> pl.DataFrame:
     """A row for each link of a claim with a quote to a row: the link, the row and its table, the claim's
-    fields the body shows, its passage and the source's IRI and language, sorted by link id."""
+    fields the body shows, its passage in the archived file and the file's language, sorted by link id."""
     links = package.claim_links()
     if links is None:
         return pl.DataFrame()
@@ -103,78 +113,46 @@ def annotated_links(package: Package, frames: dict[str, pl.DataFrame], archive: 
         raise BuildError(f"annotations: {links.name} needs a primary key of one field to name each annotation")
     (key,) = links.primary_key
     targets = package.claim_targets()
+    nothing = pl.lit(None, pl.String)  # the last resort of each coalesce, which also makes one of no targets
     supported = frames[links.name].select(
         pl.col(key).cast(pl.String).alias("link"),
         "claim_id",
-        pl.coalesce(pl.col(field).cast(pl.String) for field in targets.values()).alias("row")
-        if targets
-        else pl.lit(None, pl.String).alias("row"),
-        pl.coalesce(pl.when(pl.col(field).is_not_null()).then(pl.lit(table)) for table, field in targets.items()).alias(
-            "table"
-        )
-        if targets
-        else pl.lit(None, pl.String).alias("table"),
+        pl.coalesce(*(pl.col(field).cast(pl.String) for field in targets.values()), nothing).alias("row"),
+        pl.coalesce(
+            *(pl.when(pl.col(field).is_not_null()).then(pl.lit(table)) for table, field in targets.items()), nothing
+        ).alias("table"),
     )
     claims = frames[domain.CLAIMS]
-    shown = claims.select(
-        "claim_id",
-        "source_id",
-        "status",
-        *(
-            pl.col(name) if name in claims.columns else pl.lit(None, pl.String).alias(name)
-            for name in (ENGLISH, CLAIMANT)
-        ),
-    )
-    sources = frames[domain.SOURCES].select("source_id", "file_name", "sha256", "language")
-    iris, found = passages(sources, claims, archive)
+    optional = (pl.col(name) if name in claims.columns else nothing.alias(name) for name in (ENGLISH, CLAIMANT))
+    shown = claims.select("claim_id", "source_id", "status", *optional)
+    sources = frames[domain.SOURCES]
     return (
         supported.join(shown, on="claim_id", how="inner")
-        .join(found, on="claim_id", how="inner")
-        .join(sources.select("source_id", "language").join(iris, on="source_id"), on="source_id", how="left")
+        .join(passages(sources, claims, archive), on="claim_id", how="inner")
+        .join(sources.select("source_id", "language"), on="source_id", how="left")
         .sort("link")
     )
 
 
-def passages(sources: pl.DataFrame, claims: pl.DataFrame, archive: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The `ni:` IRI of each source's file, and where each claim's quote is in it; one file read at a time."""
-    files = {source_id: (name, sha256) for source_id, name, sha256, _ in sources.iter_rows()}
-    iris: dict[str, str] = {}
+def passages(sources: pl.DataFrame, claims: pl.DataFrame, archive: Path) -> pl.DataFrame:
+    """Where each claim's quote is in its source's archived file, and the file's `ni:` IRI; the files are
+    read one at a time, each once."""
+    files = {source_id: (name, sha256) for source_id, name, sha256 in sources.select(*FILE_FIELDS).iter_rows()}
     found: list[Passage] = []
     quoted = claims.select("claim_id", "source_id", "quote").drop_nulls().sort("source_id", "claim_id")
     for source_id, group in itertools.groupby(quoted.iter_rows(), key=lambda claim: claim[1]):
         if source_id not in files:
             continue
         file_name, sha256 = files[source_id]
-        text, iris[source_id] = archived_text(archive, file_name, sha256)
+        text, iri = archived_text(archive, file_name, sha256)
         for claim_id, _, quote in group:
             span = find_quote(text, quote)
             if span is None:
                 raise BuildError(f"annotations: the quote of {claim_id} is not in the archived {file_name}")
             start, end = span
-            found.append(
-                (
-                    claim_id,
-                    start,
-                    end,
-                    text[start:end],
-                    text[max(0, start - CONTEXT) : start],
-                    text[end : end + CONTEXT],
-                )
-            )
-    schema = {
-        "claim_id": pl.String,
-        "start": pl.Int64,
-        "end": pl.Int64,
-        "exact": pl.String,
-        "prefix": pl.String,
-        "suffix": pl.String,
-    }
-    return (
-        pl.DataFrame(
-            {"source_id": list(iris), "iri": list(iris.values())}, schema={"source_id": pl.String, "iri": pl.String}
-        ),
-        pl.DataFrame(found, schema=schema, orient="row"),
-    )
+            before, after = text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
+            found.append((claim_id, iri, start, end, text[start:end], before, after))
+    return pl.DataFrame(found, schema=PASSAGE, orient="row")
 
 
 def archived_text(archive: Path, file_name: str, sha256: str) -> tuple[str, str]:
