@@ -1,17 +1,19 @@
 """The release: every file derived from the CSVs and the descriptor.
 
 The data package as a zip (sizes and hashes filled in), Parquet and NDJSON per table, one SQLite database
-with keys, full-text search and claim views, its datasette metadata, the timeline figure and the map, the documents
-(README, LICENSE, CITATION.cff, DATASHEET.md, the codebook; in the zip too), the website (release.site) and
-a SHA256SUMS manifest. Building the same package twice gives byte-identical files, wherever it is built, so
-a release can be checked by rebuilding it. `azru build` (release.command) validates the package before
-calling `build`.
+with keys, full-text search and claim views, its datasette metadata, the timeline figure and the map, the
+documents (README, LICENSE, CITATION.cff, DATASHEET.md, the codebook; in the zip too), the website
+(release.site), given the source archive the claims as Web Annotations of its files (release.annotations), and
+a SHA256SUMS manifest. Building the same package twice gives byte-identical files, wherever it is built, so a
+release can be checked by rebuilding it. `azru build` (release.command) validates the package before calling
+`build`.
 """
 
 from pathlib import Path
 
 from azru import timeline
 from azru.package import load
+from azru.release.annotations import write_annotations
 from azru.release.buildable import unbuildable
 from azru.release.datasette import write_datasette_metadata
 from azru.release.documents import read_documents, write_documents
@@ -19,6 +21,7 @@ from azru.release.manifest import write_manifest
 from azru.release.map import event_map
 from azru.release.ndjson import write_ndjson
 from azru.release.output import (
+    ANNOTATIONS,
     DATASETTE_METADATA,
     MAP,
     SITE,
@@ -35,8 +38,9 @@ from azru.release.sqlite import write_sqlite
 from azru.typed import BuildError, typed_frame
 
 
-def build(root: Path, out: Path) -> list[Path]:
-    """Write every release file into `out`; returns their paths, the manifest last."""
+def build(root: Path, out: Path, archive: Path | None = None) -> list[Path]:
+    """Write every release file into `out`, the annotations only given the `archive` of source documents;
+    returns their paths, the manifest last."""
     package = load(root)
     problems = unbuildable(package)
     if problems:
@@ -59,4 +63,6 @@ def build(root: Path, out: Path) -> list[Path]:
         *write_documents(out, documents),
     ]
     built += write_site(package, frames, out / SITE, released=built, figure=figure, event_map=places_map)
+    if archive is not None:  # after the site, which offers the files that do not depend on the archive
+        built.append(write_annotations(package, frames, archive, out / ANNOTATIONS))
     return [*built, write_manifest(out, built)]

@@ -9,6 +9,7 @@ from pathlib import Path
 from azru import exits, guarded
 from azru.package import DESCRIPTOR
 from azru.release import build
+from azru.release.output import ANNOTATIONS
 from azru.typed import BuildError
 from azru.validate import DEFAULT_LIMIT, render, validate
 
@@ -20,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--archive",
         type=Path,
         default=os.environ.get("AZRU_ARCHIVE") or None,
-        help="folder of archived source documents, for the validation before building (default: $AZRU_ARCHIVE)",
+        help="folder of archived source documents, for the validation before building and for annotations.jsonld "
+        "(default: $AZRU_ARCHIVE)",
     )
 
 
@@ -39,10 +41,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"azru build: {args.package} is not valid, so nothing was built", file=sys.stderr)
         return exits.INVALID
     try:
-        built = build(args.package, args.out)
+        built = build(args.package, args.out, args.archive)
     except (BuildError, guarded.Refused) as exc:
         print(f"azru build: {exc}", file=sys.stderr)
         return exits.INVALID
+    if args.archive is None:
+        print(
+            f"azru build: no archive given, so no {ANNOTATIONS} (pass --archive DIR or set AZRU_ARCHIVE)",
+            file=sys.stderr,
+        )
     total = sum(path.stat().st_size for path in built)
     print(f"built {len(built)} files ({total:,} bytes) in {args.out} in {time.perf_counter() - started:.1f} s")
     return exits.OK

@@ -13,6 +13,7 @@ MANIFEST = "SHA256SUMS"
 DATASETTE_METADATA = "metadata.json"
 TIMELINE = "timeline.svg"
 MAP = "map.svg"
+ANNOTATIONS = "annotations.jsonld"  # written only when the source archive is at hand
 SITE = "site"  # the website's folder (azru.release.site), deleted whole before each build
 # The folders of the one-file-per-table formats, and the suffix of their files.
 TABLE_FOLDERS = {"parquet": ".parquet", "ndjson": ".ndjson"}
@@ -45,6 +46,7 @@ def release_files(package: Package) -> list[str]:
         DATASETTE_METADATA,
         TIMELINE,
         MAP,
+        ANNOTATIONS,
         MANIFEST,
         *DOCUMENTS.values(),
         *tables,
@@ -59,7 +61,8 @@ def is_release_file(name: str) -> bool:
         return False
     if folder:
         return folder in TABLE_FOLDERS and file.endswith(TABLE_FOLDERS[folder])
-    return file in (DATASETTE_METADATA, TIMELINE, MAP, MANIFEST, *DOCUMENTS.values()) or file.endswith((".zip", ".db"))
+    named = (DATASETTE_METADATA, TIMELINE, MAP, ANNOTATIONS, MANIFEST, *DOCUMENTS.values())
+    return file in named or file.endswith((".zip", ".db"))
 
 
 def remove_previous_build(out: Path, package: Package) -> None:
