@@ -22,6 +22,10 @@ from azru.typed import DAY, BuildError, columns
 SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", DAY: "TEXT"}
 SQLITE_CHECKS = {"boolean": "IN (0, 1)"}
 SQLITE_PAGE_SIZE = 4096
+# A fresh scratch file, renamed into place once complete: nothing to recover after a crash, so no journal and no
+# waiting for the disk. None of these settings is stored in the file.
+SCRATCH_SETTINGS = ("journal_mode = OFF", "synchronous = OFF", "temp_store = MEMORY", "cache_size = -262144")
+ROWS_PER_INSERT = 50_000  # rows handed to SQLite at a time: quicker than one by one, and a bounded list
 # The table whose rows are the evidence; views join it, through its links, to what each claim supports.
 EVIDENCE_TABLE = "claims"
 # (table, column) pairs with searchable text. Each table's are indexed together, in the descriptor's order,
@@ -42,6 +46,8 @@ def write_sqlite(
     con = sqlite3.connect(scratch)
     try:
         con.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
+        for setting in SCRATCH_SETTINGS:
+            con.execute(f"PRAGMA {setting}")
         with con:
             load_tables(con, package, frames)
             for table in flat.TABLES:
@@ -91,9 +97,10 @@ def load_tables(con: sqlite3.Connection, package: Package, frames: Mapping[str, 
 
 def insert(con: sqlite3.Connection, name: str, frame: pl.DataFrame) -> None:
     frame = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
-    placeholders = ", ".join("?" * frame.width)
+    statement = f"INSERT INTO {identifier(name)} VALUES ({', '.join('?' * frame.width)})"
     try:
-        con.executemany(f"INSERT INTO {identifier(name)} VALUES ({placeholders})", frame.iter_rows())
+        for start in range(0, frame.height, ROWS_PER_INSERT):
+            con.executemany(statement, frame.slice(start, ROWS_PER_INSERT).rows())
     except sqlite3.IntegrityError as error:  # e.g. a repeated primary key of several fields
         raise BuildError(f"{name}: a row does not fit the table ({error})") from error
 
