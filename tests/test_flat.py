@@ -238,7 +238,8 @@ def datasette_html(built: Built, path: str) -> str:
         await ds.invoke_startup()
         response = await ds.client.get(f"/{built.database.stem}/{path}")
         assert response.status_code == 200
-        return response.text
+        text: str = response.text
+        return text
 
     return asyncio.run(get())
 
