@@ -160,8 +160,9 @@ def dated(what: str) -> tuple[Column, ...]:
             DAY,
             "t.date_lower",
             f"Earliest possible day of the {what}, from `date_edtf`; empty when there is no date, the start is "
-            "open (`..`) or the year is unknown (`XXXX`). Qualifiers (`?`, `~`, `%`) do not move it.",
-            acled="event_date (when equal to date_end)",
+            "open (`..`) or the year is unknown (`XXXX`). Qualifiers (`?`, `~`, `%`) do not move it. ACLED's one "
+            "day when it equals `date_end`.",
+            acled="event_date",
             ucdp="date_start",
         ),
         Column(

@@ -96,11 +96,11 @@ def load_tables(con: sqlite3.Connection, package: Package, frames: Mapping[str, 
 
 
 def insert(con: sqlite3.Connection, name: str, frame: pl.DataFrame) -> None:
-    frame = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
     statement = f"INSERT INTO {identifier(name)} VALUES ({', '.join('?' * frame.width)})"
     try:
         for start in range(0, frame.height, ROWS_PER_INSERT):
-            con.executemany(statement, frame.slice(start, ROWS_PER_INSERT).rows())
+            rows = frame.slice(start, ROWS_PER_INSERT).with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
+            con.executemany(statement, rows.rows())
     except sqlite3.IntegrityError as error:  # e.g. a repeated primary key of several fields
         raise BuildError(f"{name}: a row does not fit the table ({error})") from error
 
