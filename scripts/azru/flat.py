@@ -615,7 +615,7 @@ def flat_frames(frames: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         con.register(ISO_COUNTRIES, iso_countries().to_arrow(compat_level=pl.CompatLevel.newest()))
         for table in TABLES:
             try:
-                flat = pl.from_arrow(con.sql(table.query()).to_arrow_table())
+                flat = pl.DataFrame(con.sql(table.query()).to_arrow_table())
             except duckdb.Error as error:  # a field the query reads is missing or of another type
                 raise BuildError(f"{table.name}: {error}") from error
             order = frames[table.flattens].select(table.key)
