@@ -10,11 +10,13 @@ import asyncio
 import csv
 import io
 import json
+import shutil
 import sqlite3
 import zipfile
 from collections.abc import Callable
 from contextlib import closing
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -23,6 +25,7 @@ import pyarrow.parquet as pq
 import pytest
 from azru import flat
 from azru.figures import Estimate, estimate, estimates_sql, event_figures
+from azru.release import build
 from azru.release.parquet import ARROW_TYPES
 from azru.release.sqlite import SQLITE_TYPES
 from datasette.app import Datasette
@@ -178,6 +181,20 @@ def test_no_country_or_coordinate_is_invented(loaded: dict[str, list[Row]], repo
             assert (flat_row["latitude"], flat_row["longitude"]) == expected, flat_row[table.key]
             if row["country"] is None:
                 assert flat_row["country_alpha3"] is flat_row["country_name"] is None
+
+
+@pytest.mark.slow
+def test_a_clone_elsewhere_builds_the_same_flat_tables(repository: Built, tmp_path: Path) -> None:
+    clone = tmp_path / "elsewhere" / "clone"
+    shutil.copytree(repository.root, clone, ignore=shutil.ignore_patterns(".*", "dist", "benchmarks", "tests"))
+    build(clone, tmp_path / "dist")
+    elsewhere = Built(clone, tmp_path / "dist")
+    for table in flat.TABLES:
+        for name in (f"parquet/{table.name}.parquet", f"ndjson/{table.name}.ndjson"):
+            assert (elsewhere.out / name).read_bytes() == (repository.out / name).read_bytes(), name
+        zipped = [f"{NAME}-{built.package.descriptor['version']}.zip" for built in (elsewhere, repository)]
+        with zipfile.ZipFile(elsewhere.out / zipped[0]) as one, zipfile.ZipFile(repository.out / zipped[1]) as other:
+            assert one.read(table.path) == other.read(table.path)
 
 
 def test_fatalities_and_injured_are_the_figures_of_each_event(loaded: dict[str, list[Row]], repository: Built) -> None:
