@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from azru import guarded
+from azru import flat, guarded
 from azru.cli import main
 from azru.generate import timeline_figure
 from azru.package import load
@@ -326,6 +326,8 @@ def test_zip_extracts_to_a_valid_data_package(built: Built, tmp_path: Path) -> N
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         archive.extractall(tmp_path)
     descriptor = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    flat_tables = [table.name for table in flat.TABLES]
+    assert [resource["name"] for resource in descriptor["resources"]][-len(flat_tables) :] == flat_tables
     for resource in descriptor["resources"]:
         data = (tmp_path / resource["path"]).read_bytes()
         assert (resource["bytes"], resource["hash"]) == (

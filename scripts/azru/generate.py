@@ -17,7 +17,7 @@ from typing import Any
 
 import pycountry
 
-from . import citation, exits, timeline
+from . import citation, exits, flat, timeline
 from .package import EDTF, EVIDENCED, ID_PREFIX, NAMESPACE, SEARCHABLE, SINGULAR, Package, Table, load
 from .typed import typed_frame
 from .validate.rules import RULES
@@ -199,6 +199,7 @@ def codebook(package: Package, root: Path) -> str:
                 f"{_cell(constraints)} | {refs.get(spec.name, '')} | {marks} | {_cell(spec.description)} |"
             )
         lines.append("")
+    lines += flat_tables_section()
     lines += ["## Codelists", ""]
     for table in package.codelists:
         if table.name == "countries":
@@ -212,6 +213,43 @@ def codebook(package: Package, root: Path) -> str:
         lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows[1:]]
         lines.append("")
     return "\n".join(lines)
+
+
+def flat_tables_section() -> list[str]:
+    """The flat tables of the release (azru.flat), column by column, with their ACLED and UCDP GED equivalents."""
+    lines = [
+        "## Flat tables",
+        "",
+        "Derived by `azru build` from the tables above, never stored in `data/`: one row per row of the table",
+        "each flattens, in its order, with codes spelled out, the place's coordinates, the actors, figures and",
+        f"sources, to load without joins. A list holds each item once, `{flat.SEPARATOR}`-separated; a value",
+        "comes from a cell of the row, of a row it names or of its linked claims, or from pycountry, and an",
+        "empty input stays empty. In the release: in the zip as `data/derived/NAME.csv` with its Table Schema,",
+        "as `parquet/NAME.parquet` and `ndjson/NAME.ndjson`, and as the table `NAME` of the SQLite database.",
+        "",
+    ]
+    for table in flat.TABLES:
+        lines += [
+            f"### `{table.name}`",
+            "",
+            table.description,
+            "",
+            f"One row per row of `{table.flattens}`. Primary key: `{table.key}`.",
+            "",
+            "| column | type | required | ACLED | UCDP GED | description |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for column in table.columns:
+            lines.append(
+                f"| `{column.name}` | {column.type} | {'yes' if column.required else ''} | "
+                f"{_code(column.acled)} | {_code(column.ucdp)} | {_cell(column.meaning)} |"
+            )
+        lines.append("")
+    return lines
+
+
+def _code(column: str) -> str:
+    return f"`{column}`" if column else ""
 
 
 def _domain_facts(table: Table, claim_targets: dict[str, str], links: str | None) -> list[str]:

@@ -20,7 +20,12 @@ class BuildError(Exception):
 
 # The Table Schema types a release can hold, as polars holds them. Each format maps the same names, and DAY,
 # to its own types.
-POLARS_TYPES: dict[str, type[pl.DataType]] = {"string": pl.String, "integer": pl.Int64, "boolean": pl.Boolean}
+POLARS_TYPES: dict[str, type[pl.DataType]] = {
+    "string": pl.String,
+    "integer": pl.Int64,
+    "number": pl.Float64,  # only derived columns (the flat tables' coordinates): validate allows no such field
+    "boolean": pl.Boolean,
+}
 DAY = "date"  # the type of the derived day columns
 # Table Schema's defaults when a boolean field does not list its own values.
 TRUE_VALUES = ["true", "True", "TRUE", "1"]

@@ -7,11 +7,14 @@ documents (README, LICENSE, CITATION.cff, DATASHEET.md, the codebook; in the zip
 a SHA256SUMS manifest. Building the same package twice gives byte-identical files, wherever it is built, so a
 release can be checked by rebuilding it. `azru build` (release.command) validates the package before calling
 `build`.
+
+The flat tables (azru.flat) are made before anything is written, and go into the zip, Parquet, NDJSON and
+SQLite beside the tables.
 """
 
 from pathlib import Path
 
-from azru import timeline
+from azru import flat, timeline
 from azru.package import load
 from azru.release.annotations import write_annotations
 from azru.release.buildable import unbuildable
@@ -46,6 +49,7 @@ def build(root: Path, out: Path, archive: Path | None = None) -> list[Path]:
     if problems:
         raise BuildError("; ".join(problems))
     frames = {name: typed_frame(package, table) for name, table in package.tables.items()}
+    flat_frames = flat.flat_frames(frames)
     documents = read_documents(package)  # before clearing `out`, which may be the package folder itself
     out.mkdir(parents=True, exist_ok=True)
     remove_previous_build(out, package)
@@ -53,11 +57,11 @@ def build(root: Path, out: Path, archive: Path | None = None) -> list[Path]:
     figure = timeline.figure(frames)
     places_map = event_map(frames)
     built = [
-        write_zip(package, out / zip_name(package), documents),
-        *write_parquet(package, frames, out / "parquet"),
-        write_sqlite(package, frames, database),
+        write_zip(package, out / zip_name(package), documents, flat_frames),
+        *write_parquet(package, frames, flat_frames, out / "parquet"),
+        write_sqlite(package, frames, flat_frames, database),
         write_datasette_metadata(package, database, out / DATASETTE_METADATA),
-        *write_ndjson(package, frames, out / "ndjson"),
+        *write_ndjson(package, frames, flat_frames, out / "ndjson"),
         write_text(out / TIMELINE, figure),
         write_text(out / MAP, places_map),
         *write_documents(out, documents),

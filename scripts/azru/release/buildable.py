@@ -3,6 +3,7 @@ columns, database objects) that cannot be or would be made twice. Found before a
 
 from collections import Counter
 
+from azru import flat
 from azru.package import Package
 from azru.release.output import is_release_file, release_files
 from azru.release.sqlite import claim_views, indexes, search_objects, searched_columns
@@ -59,6 +60,7 @@ def name_clashes(package: Package) -> list[str]:
         ]
     objects = [
         *package.tables,
+        *(table.name for table in flat.TABLES),
         *search_objects(package),
         *(name for name, _, _ in claim_views(package)),
         *(name for table in package.tables.values() for name, _ in indexes(table)),

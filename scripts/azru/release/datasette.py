@@ -1,13 +1,14 @@
 """Metadata for `datasette DB -m metadata.json`: package title and licence; table, view and column notes; the
-column that labels each table's rows, the facets offered, each table's full-text search, and a canned query
-that searches every table with the query folded as the index is."""
+column that labels each table's rows, the facets offered, each table's full-text search, a canned query
+that searches every table with the query folded as the index is, and the flat tables' rows on a map
+(datasette-cluster-map, when installed)."""
 
 import json
 import re
 from pathlib import Path
 from typing import Any
 
-from azru import search
+from azru import flat, search
 from azru.package import Package
 from azru.release.output import write_text
 from azru.release.sqlite import claim_views, search_table, searched_columns
@@ -36,6 +37,9 @@ FACETS = {
     "places": ["country", "coordinate_precision"],
 }
 SEARCH_QUERY = "search"
+# The plugin that maps rows with coordinates, and the columns it reads them from.
+MAP_PLUGIN = "datasette-cluster-map"
+MAP_COLUMNS = {"latitude_column": "latitude", "longitude_column": "longitude"}
 # Datasette cannot call azru.search.normalise, so the canned query folds in SQL what normalise folds in the
 # Arabic block, the script a reader types with marks and hamza; case is folded by the index itself.
 ARABIC_BLOCK = range(0x0600, 0x0700)
@@ -68,6 +72,7 @@ def tables(package: Package) -> dict[str, dict[str, Any]]:
         if facets := [column for column in FACETS.get(name, []) if column in names]:
             described[name]["facets"] = facets
     described |= {name: {"description": description} for name, description, _ in claim_views(package)}
+    described |= {table.name: flat_table(table) for table in flat.TABLES}
     for name, searched in searched_columns(package).items():
         described[name]["fts_table"] = search_table(name)
         described[search_table(name)] = {
@@ -77,6 +82,16 @@ def tables(package: Package) -> dict[str, dict[str, Any]]:
             "columns": {column: f"`{column}` of the {name} row, normalised" for column in searched},
         }
     return described
+
+
+def flat_table(table: flat.FlatTable) -> dict[str, Any]:
+    return {
+        "description": table.description,
+        "columns": {column.name: column.description for column in table.columns},
+        "label_column": table.label_column,
+        "facets": list(table.facets),
+        "plugins": {MAP_PLUGIN: MAP_COLUMNS},
+    }
 
 
 def search_query(package: Package) -> dict[str, str]:

@@ -6,7 +6,7 @@ import shutil
 import stat
 from pathlib import Path
 
-from azru import guarded
+from azru import flat, guarded
 from azru.package import Package
 
 MANIFEST = "SHA256SUMS"
@@ -39,7 +39,8 @@ def database_name(package: Package) -> str:
 def release_files(package: Package) -> list[str]:
     """Every file a build of `package` may write (a document only if the package has it), relative to the
     output folder."""
-    tables = [f"{folder}/{name}{suffix}" for folder, suffix in TABLE_FOLDERS.items() for name in package.tables]
+    names = [*package.tables, *(table.name for table in flat.TABLES)]
+    tables = [f"{folder}/{name}{suffix}" for folder, suffix in TABLE_FOLDERS.items() for name in names]
     return [
         zip_name(package),
         database_name(package),

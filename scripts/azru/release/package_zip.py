@@ -1,28 +1,46 @@
-"""The data package as published: a zip of the descriptor (with each file's bytes and hash), every CSV and
-the release's documents, with fixed timestamps and modes so the same package always zips to the same bytes."""
+"""The data package as published: a zip of the descriptor (with each file's bytes and hash), every CSV, the flat
+tables as CSVs with their Table Schemas, and the release's documents, with fixed timestamps and modes so the
+same package always zips to the same bytes."""
 
 import copy
 import hashlib
 import json
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import polars as pl
+
+from azru import flat
 from azru.package import DESCRIPTOR, Package
 
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can record
 ZIP_MODE = 0o100644  # a regular file, rw-r--r--
 ZIP_UNIX = 3  # "made on Unix", so the mode bits are read the same everywhere
+# How polars writes a flat table's CSV, as Table Schema spells it.
+FLAT_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
 
 
-def write_zip(package: Package, path: Path, documents: dict[str, bytes]) -> Path:
-    """`documents` by their path in the package, where the zip puts them too, so their links still work."""
+def write_zip(
+    package: Package,
+    path: Path,
+    documents: dict[str, bytes],
+    flat_frames: Mapping[str, pl.DataFrame] | None = None,
+) -> Path:
+    """`documents` by their path in the package, where the zip puts them too, so their links still work; the
+    flat tables, when given, as resources of the zip's descriptor."""
     descriptor = copy.deepcopy(package.descriptor)
     members = dict(documents)
     for resource in descriptor["resources"]:
         data = package.read_bytes(resource["path"])  # so each member's name is a plain path inside the package
-        resource["bytes"] = len(data)
-        resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
+        resource |= fingerprint(data)
         members[resource["path"]] = data
+    derived = [(table, flat_frames[table.name]) for table in flat.TABLES] if flat_frames is not None else []
+    for table, frame in derived:
+        data = frame.write_csv().encode()
+        descriptor["resources"].append(flat_resource(table) | fingerprint(data))
+        members[table.path] = data
     members[DESCRIPTOR] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode()
     with zipfile.ZipFile(path, "w") as archive:
         for name in sorted(members):
@@ -32,3 +50,32 @@ def write_zip(package: Package, path: Path, documents: dict[str, bytes]) -> Path
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, members[name], compresslevel=9)
     return path
+
+
+def fingerprint(data: bytes) -> dict[str, Any]:
+    return {"bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}"}
+
+
+def flat_resource(table: flat.FlatTable) -> dict[str, Any]:
+    """The Table Schema resource of a flat table's CSV, keyed and referring to the table it flattens."""
+    fields = []
+    for column in table.columns:
+        field: dict[str, Any] = {"name": column.name, "type": column.type, "description": column.description}
+        if column.required:
+            field["constraints"] = {"required": True}
+        fields.append(field)
+    return {
+        "name": table.name,
+        "type": "table",
+        "path": table.path,
+        "dialect": FLAT_DIALECT,
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "description": table.description,
+        "schema": {
+            "fields": fields,
+            "primaryKey": [table.key],
+            "foreignKeys": [{"fields": [table.key], "reference": {"resource": table.flattens, "fields": [table.key]}}],
+        },
+    }
