@@ -6,8 +6,10 @@ Each package is built once per session: the repository as it stands, and a small
 fact table (the repository's tables may still be empty) using the repository's descriptor and codelists.
 """
 
+import contextlib
 import csv
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -547,3 +549,18 @@ def test_docs_queries_give_the_output_shown(built: Built, monkeypatch: pytest.Mo
             assert as_text(names, rows) == expected, sql
     lite.close()
     ducks.close()
+
+
+PYTHON_WITH_OUTPUT = re.compile(r"```python\n((?:(?!```).)*)```\n\s*```text\n(.*?)```", re.DOTALL)
+
+
+def test_docs_python_prints_the_output_shown(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(built.out.parent)
+    examples = PYTHON_WITH_OUTPUT.findall(QUERYING.read_text(encoding="utf-8"))
+    assert examples, "docs/querying.md shows no Python with its output"
+    for code, expected in examples:
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(code, "docs/querying.md", "exec"), {})
+        if built.root == REPO:
+            assert printed.getvalue() == expected, code
