@@ -147,13 +147,13 @@ def test_the_yekaterinburg_deaths(loaded: dict[str, list[Row]], repository: Buil
 
 
 def test_the_tartar_deaths(loaded: dict[str, list[Row]]) -> None:
-    """The issue expects 9 to 11: the two exact figures, nine and the PACE document's eleven. The death event
-    also carries the source author's "dozens" (vague, 24 at least), so its high is 24 and open, as the case's
-    figures are in tests/test_model.py; the detention of those who died carries only the nine and the eleven,
-    and its count is 9 to 11."""
+    """9 to 11: the two figures, nine and the PACE document's eleven. The death event also carries the source
+    author's "dozens" (vague, 24 at least), which gives no figure beside numbers and makes the high open, as
+    the case's figures are in tests/test_model.py; the detention of those who died carries only the nine and
+    the eleven, and its count is 9 to 11."""
     (deaths,) = case_rows(loaded, "events_flat", "Tartar case", event_type="death")
     figures = ("fatalities_low", "fatalities_best", "fatalities_high", "fatalities_high_open")
-    assert tuple(deaths[name] for name in figures) == (9, 11, 24, True)
+    assert tuple(deaths[name] for name in figures) == (9, 9, 11, True)
     (died,) = case_rows(loaded, "detentions_flat", "Tartar case", status="deceased")
     assert (died["people_count_low"], died["people_count_high"], died["count_basis"]) == (9, 11, "sources-disagree")
 

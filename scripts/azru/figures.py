@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 Row = Mapping[str, str | None]
-OPEN_QUALIFIERS = frozenset({"at-least", "more-than", "vague"})  # a floor: the true figure may be higher
+VAGUE = "vague"
+OPEN_QUALIFIERS = frozenset({"at-least", "more-than", VAGUE})  # a floor: the true figure may be higher
 LEFT_OUT_STATUSES = frozenset({"denied", "disputed"})
 
 
@@ -28,18 +29,26 @@ class Estimate:
 
 def estimate(claims: Iterable[Row]) -> Estimate | None:
     """Low, best and high of claims that all state a figure of one measure; None when none does. Each claim
-    is one statement (azru validate reports a statement stored twice), so each is counted once."""
+    is one statement (azru validate reports a statement stored twice), so each is counted once.
+
+    A vague word ("dozens") stands for the smallest number it allows, a floor and not a count: where some
+    claim writes a number, the words give no figure, and only open the high when they allow more than it."""
     found = sorted(claims, key=lambda claim: claim["claim_id"] or "")
     if not found:
         return None
-    lows = sorted(int(claim["value_min"] or 0) for claim in found)
-    high = max(int(claim["value_max"] or claim["value_min"] or 0) for claim in found)
+    numbers = [claim for claim in found if claim["value_qualifier"] != VAGUE] or found
+    lows = sorted(value(claim["value_min"]) for claim in numbers)
+    high = max(value(claim["value_max"] or claim["value_min"]) for claim in numbers)
     high_open = any(
-        not claim["value_max"] and claim["value_qualifier"] in OPEN_QUALIFIERS and int(claim["value_min"] or 0) == high
-        for claim in found
-    )
+        not claim["value_max"] and claim["value_qualifier"] in OPEN_QUALIFIERS and value(claim["value_min"]) == high
+        for claim in numbers
+    ) or any(value(claim["value_min"]) > high for claim in found if claim not in numbers)
     best = lows[(len(lows) - 1) // 2]  # the median, or the lower of the two middle figures
     return Estimate(lows[0], best, high, high_open, tuple(claim["claim_id"] or "" for claim in found))
+
+
+def value(cell: str | None) -> int:
+    return int(cell or 0)
 
 
 def case_figures(tables: Mapping[str, Sequence[Row]], case_id: str, measure: str) -> list[Row]:
@@ -86,14 +95,20 @@ def estimates_sql(target: str, measures: Sequence[str]) -> str:
     statuses, qualifiers, wanted = (
         ", ".join(f"'{code}'" for code in sorted(codes)) for codes in (LEFT_OUT_STATUSES, OPEN_QUALIFIERS, measures)
     )
-    high = "max(coalesce(c.value_max, c.value_min))"
+    counted = f"(c.value_qualifier IS DISTINCT FROM '{VAGUE}' OR NOT has_number)"
+    high = f"max(coalesce(c.value_max, c.value_min)) FILTER (WHERE {counted})"
     return f"""
-  SELECT l.{target} AS id, c.measure, min(c.value_min) AS low,
-    list_sort(list(c.value_min))[(count(*) - 1) // 2 + 1] AS best,
+  SELECT id, c.measure, min(c.value_min) FILTER (WHERE {counted}) AS low,
+    list_sort(list(c.value_min) FILTER (WHERE {counted}))[(count(*) FILTER (WHERE {counted}) - 1) // 2 + 1] AS best,
     {high} AS high,
-    coalesce(max(CASE WHEN c.value_max IS NULL AND c.value_qualifier IN ({qualifiers}) THEN c.value_min END)
-      = {high}, false) AS high_open
-  FROM (SELECT DISTINCT {target}, claim_id FROM claim_links WHERE {target} IS NOT NULL) AS l
-  JOIN claims AS c ON c.claim_id = l.claim_id
-  WHERE c.measure IN ({wanted}) AND c.value_min IS NOT NULL AND coalesce(c.status, '') NOT IN ({statuses})
-  GROUP BY l.{target}, c.measure"""
+    coalesce(max(CASE WHEN {counted} AND c.value_max IS NULL AND c.value_qualifier IN ({qualifiers})
+      THEN c.value_min END) = {high}, false)
+      OR coalesce(max(CASE WHEN NOT {counted} THEN c.value_min END) > {high}, false) AS high_open
+  FROM (
+    SELECT l.{target} AS id, c.*,
+      bool_or(c.value_qualifier IS DISTINCT FROM '{VAGUE}') OVER (PARTITION BY l.{target}, c.measure) AS has_number
+    FROM (SELECT DISTINCT {target}, claim_id FROM claim_links WHERE {target} IS NOT NULL) AS l
+    JOIN claims AS c ON c.claim_id = l.claim_id
+    WHERE c.measure IN ({wanted}) AND c.value_min IS NOT NULL AND coalesce(c.status, '') NOT IN ({statuses})
+  ) AS c
+  GROUP BY id, c.measure"""
