@@ -13,7 +13,7 @@ import polars as pl
 from azru import flat
 from azru.package import Package
 
-ROWS_PER_WRITE = 100_000  # so a table's text is never all in memory at once
+ROWS_PER_WRITE = 10_000  # so a table's text is never all in memory at once
 WRAPPER = ('{"v":', "}")  # around a value that polars encodes as a one-field object
 
 
