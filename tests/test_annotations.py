@@ -30,7 +30,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from releases import REPO, Built
 
-ARCHIVE = Path(os.environ["AZRU_ARCHIVE"]) if os.environ.get("AZRU_ARCHIVE") else None
+# resolved: make passes it relative to the repository, and a test changes folder
+ARCHIVE = Path(os.environ["AZRU_ARCHIVE"]).resolve() if os.environ.get("AZRU_ARCHIVE") else None
 needs_archive = pytest.mark.skipif(ARCHIVE is None, reason="AZRU_ARCHIVE is not set (it is in CI)")
 QUERYING = REPO / "docs" / "querying.md"
 NI = re.compile(r"ni:///sha-256;([A-Za-z0-9_-]{43})")
