@@ -3,9 +3,10 @@ table with searchable text, a view per kind of fact a claim supports, and the fl
 as tables so that datasette pages and facets over a million events stay quick.
 
 Built in a fresh file by one connection running the same statements in the same order, so the bytes depend only
-on the data and the SQLite version; pages that the full-text merges free are reused by the next writes, so
-there is nothing for a VACUUM to reclaim. SQLite keeps each CREATE statement's text in the file, so that text
-is part of the release's bytes.
+on the data and the SQLite version (not on the page cache's size). No VACUUM: the pages the full-text merges
+free are mostly reused by the next writes, so it would reclaim a few hundredths of a per cent of the file while
+rewriting all of it. SQLite keeps each CREATE statement's text in the file, so that text is part of the
+release's bytes.
 """
 
 import sqlite3
