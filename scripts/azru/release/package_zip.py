@@ -18,6 +18,9 @@ from azru.package import DESCRIPTOR, Package
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can record
 ZIP_MODE = 0o100644  # a regular file, rw-r--r--
 ZIP_UNIX = 3  # "made on Unix", so the mode bits are read the same everywhere
+# zlib's default: on the CSVs, level 9 takes about 1.6 times as long for 1.5 % fewer bytes, level 1 a third of
+# the time for 28 % more.
+ZIP_COMPRESSION_LEVEL = 6
 # How polars writes a flat table's CSV, as Table Schema spells it.
 FLAT_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
 
@@ -48,7 +51,7 @@ def write_zip(
             info.create_system = ZIP_UNIX
             info.external_attr = ZIP_MODE << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, members[name], compresslevel=9)
+            archive.writestr(info, members[name], compresslevel=ZIP_COMPRESSION_LEVEL)
     return path
 
 
