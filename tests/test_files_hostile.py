@@ -51,9 +51,12 @@ def database() -> duckdb.DuckDBPyConnection:
 
 
 def fresh() -> duckdb.DuckDBPyConnection:
-    """The database with no table t, stored or viewed."""
+    """The database with no table t, stored, viewed or copied."""
     con = database()
-    con.execute(f"DROP VIEW IF EXISTS t; DROP TABLE IF EXISTS {loading.stored_name(TABLE)}").fetchall()
+    for name, kind in con.execute(
+        "SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN ('t', 't:rows')"
+    ).fetchall():
+        con.execute(f'DROP {"VIEW" if kind == "VIEW" else "TABLE"} "{name}"').fetchall()
     return con
 
 
@@ -63,7 +66,8 @@ def load(root: Path, exact: bool = False) -> Loaded:
     with pytest.MonkeyPatch.context() as patch:
         if exact:
             patch.setattr(loading, "load_fast", lambda *args: None)
-        reported, loaded = loading.load_table(con, TABLE, root / TABLE.path, signs_of(root / TABLE.path))
+        path = root / TABLE.path
+        reported, loaded = loading.load_table(con, TABLE, path, signs_of(path), loading.is_small(path))
         found = list(reported)
         listed = [f for f in found if isinstance(f, Finding)]
         assert len(listed) == len(found), "a small table's findings are all listed, none only counted"
@@ -235,7 +239,8 @@ def last(findings: Iterable[Finding | More]) -> Finding | More:
 
 
 def load_findings(root: Path) -> Iterator[Finding | More]:
-    found, _ = loading.load_table(fresh(), TABLE, root / TABLE.path, signs_of(root / TABLE.path))
+    path = root / TABLE.path
+    found, _ = loading.load_table(fresh(), TABLE, path, signs_of(path), loading.is_small(path))
     return found
 
 
@@ -278,7 +283,7 @@ con = duckdb.connect(config={"memory_limit": "64MB", "temp_directory": str(root 
 signs = Future()
 signs.set_result(scan.looks_plain(root / "t.csv"))
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-found, _ = load.load_table(con, table, root / table.path, signs)
+found, _ = load.load_table(con, table, root / table.path, signs, load.is_small(root / table.path))
 codes = sorted({f.code for f in found})
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 rows = con.execute("SELECT count(*) FROM t").fetchone()[0]

@@ -185,13 +185,19 @@ def check_tables(
         # the byte scans and then the archive's file work are plain Python, run beside DuckDB's loading
         # and checking, which free the GIL; DuckDB reads each file while its bytes are scanned
         signs = {table.name: pool.submit(looks_plain, paths[table.name]) for table in present}
+        unchecked: list[Table] = []  # small tables loaded, their cells not checked yet
         for position, table in enumerate(present, start=1):
-            table_findings, ok = load.load_table(con, table, paths[table.name], signs[table.name])
+            small = load.is_small(paths[table.name])
+            table_findings, ok = load.load_table(con, table, paths[table.name], signs[table.name], small)
             with engine_errors_are_bugs(f"loading {table.path}"):
                 tally.add(TABLES_LOADED, table_findings)
             if ok:
                 ctx.loaded.add(table.name)
-                tally.add(CELLS_CHECKED, run_check(f"cells of {table.name}", partial(settle, ctx, table)))
+                if small:
+                    unchecked.append(table)
+                else:  # the small ones first, so that cell findings come in the order of the tables
+                    check_small_tables(ctx, unchecked, tally)
+                    tally.add(CELLS_CHECKED, run_check(f"cells of {table.name}", partial(settle, ctx, table)))
             if ok and table.name == domain.SOURCES and archive is not None:
                 ctx.archive_read = pool.submit(provenance.read_archive, ctx.apart())
             if (
@@ -200,11 +206,25 @@ def check_tables(
                 and domain.VERBATIM_TABLES.isdisjoint(later.name for later in present[position:])
             ):
                 ctx.verbatim_read = pool.submit(provenance.check_verbatim, ctx.apart())
+        check_small_tables(ctx, unchecked, tally)
         # two at a time, each on its own cursor: one's Python fills the other's gaps in DuckDB
         with ThreadPoolExecutor(max_workers=2) as checking:
             results = [checking.submit(run_check, check.name, partial(check.run, ctx.apart())) for check in CHECKS]
             for check, result in zip(CHECKS, results, strict=True):
                 tally.add(check, result.result())
+
+
+def check_small_tables(ctx: Context, tables: list[Table], tally: Tally) -> None:
+    """The cell checks of small tables, asked together whether they have a bad cell; their fields are
+    kept, as they take little memory. Empties the list."""
+    if not tables:
+        return
+    with engine_errors_are_bugs("check cells of the small tables"):
+        bad = cells.tables_with_bad_cells(ctx, tables)
+    for table in tables:
+        if table.name in bad:
+            tally.add(CELLS_CHECKED, run_check(f"cells of {table.name}", partial(cells.findings, ctx, table)))
+    tables.clear()
 
 
 def settle(ctx: Context, table: Table) -> list[Finding | More]:

@@ -44,6 +44,9 @@ HEADER_LIMIT = 1024 * 1024  # characters read for the header: no schema's header
 BATCH_ROWS = 50_000  # the exact tokenizer's rows go to DuckDB in batches of this many rows
 BATCH_CHARS = 8 * 1024 * 1024  # or of about this many characters, whichever comes first
 BATCH_VIEW = "batch:"  # the colon keeps it apart from every table name
+# A table file of at most this many bytes is small: its rows are copied under its name (see publish), its
+# cells are checked with the other small tables' (cells.tables_with_bad_cells), and it keeps every field.
+SMALL_TABLE_BYTES = 1024 * 1024
 
 
 def read_header(path: Path) -> list[str]:
@@ -78,7 +81,6 @@ def load_exact(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: st
             elif batch.add(record):
                 batch.insert(con, stored)
     batch.insert(con, stored)
-    con.execute(f"CREATE OR REPLACE VIEW {sql_name(table.name)} AS SELECT * FROM {stored}").fetchall()
 
 
 class _Batch:
@@ -143,7 +145,6 @@ def load_fast(
     if quoting is None:
         con.execute(f"DROP TABLE {stored}").fetchall()
         return None
-    con.execute(f"CREATE OR REPLACE VIEW {sql_name(table.name)} AS SELECT rowid + 2 AS {LINE_COLUMN}, * FROM {stored}")
     return quoting
 
 
@@ -155,9 +156,11 @@ def _quoting_if_alike(
     if not scanned.plain or records != scanned.lines - 1:  # a blank line or a multi-line record
         return None
     names = table.field_names
-    lengths = " + ".join(f"coalesce(sum(strlen({sql_name(name)})), 0)" for name in names)
+    # a row's cells joined (an empty cell adds nothing), which one expression measures for every field
+    joined = f"concat({', '.join(sql_name(name) for name in names)})"
     ((cell_bytes, quoted),) = con.execute(
-        f"SELECT {lengths}, count(*) FILTER (WHERE {_has_quote(table)}) FROM {stored_name(table)}"
+        f"SELECT coalesce(sum(strlen(row)), 0), count(*) FILTER (WHERE contains(row, '\"')) "
+        f"FROM (SELECT {joined} AS row FROM {stored_name(table)})"
     ).fetchall()
     cell_quotes, errors = 0, 0
     for _, values, record in _quoted_rows(con, table, path) if quoted else ():
@@ -198,9 +201,25 @@ def _stray_quotes(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel:
 
 
 def stored_name(table: Table) -> str:
-    """Where a table's rows are stored: a name no resource can have; checks read the view named after
-    the table, which has the line of every row."""
+    """Where a table's rows are loaded: a name no resource can have; checks read them by the table's name,
+    with the line of every row (see publish)."""
     return sql_name(table.name + ":rows")
+
+
+def is_small(path: Path) -> bool:
+    return path.stat().st_size <= SMALL_TABLE_BYTES
+
+
+def publish(con: duckdb.DuckDBPyConnection, table: Table, small: bool, lines_stored: bool) -> None:
+    """Give the loaded rows the table's name, with the line of every row: a view of a large table, or a copy
+    of a small one (it costs little, and DuckDB binds a view's query again in every query that reads it)."""
+    line = "" if lines_stored else f"rowid + 2 AS {LINE_COLUMN}, "
+    rows = f"SELECT {line}* FROM {stored_name(table)}"
+    if not small:
+        con.execute(f"CREATE OR REPLACE VIEW {sql_name(table.name)} AS {rows}").fetchall()
+        return
+    con.execute(f"CREATE OR REPLACE TABLE {sql_name(table.name)} AS {rows}").fetchall()
+    con.execute(f"DROP TABLE {stored_name(table)}").fetchall()
 
 
 def drop_fields(con: duckdb.DuckDBPyConnection, table: Table, names: list[str]) -> None:
@@ -210,11 +229,11 @@ def drop_fields(con: duckdb.DuckDBPyConnection, table: Table, names: list[str]) 
 
 
 def load_table(
-    con: duckdb.DuckDBPyConnection, table: Table, path: Path, signs: Future[Signs]
+    con: duckdb.DuckDBPyConnection, table: Table, path: Path, signs: Future[Signs], small: bool
 ) -> tuple[Iterator[Finding | More], bool]:
     """Check one table's file (opened by azru.guarded; `path` names it for the engines) and load it,
-    given looks_plain's signs as they come: its findings, which come as they are found, and whether its
-    rows are in DuckDB once they have all been read."""
+    given looks_plain's signs as they come and whether the file is small (is_small, asked once): its
+    findings, which come as they are found, and whether its rows are in DuckDB once they have all been read."""
     rel = table.path
     if path.stat().st_size == 0:
         return iter([Finding(FILE_EMPTY, rel, 1)]), False
@@ -223,18 +242,21 @@ def load_table(
         expected = ",".join(table.field_names)
         mismatch = Finding(HEADER_MISMATCH, rel, 1, value=",".join(header), params={"expected": expected})
         return chain(careful_scan(path, rel), [mismatch]), False
-    return _load(con, table, path, rel, signs), True
+    return _load(con, table, path, signs, small), True
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str, signs: Future[Signs]
+    con: duckdb.DuckDBPyConnection, table: Table, path: Path, signs: Future[Signs], small: bool
 ) -> Iterator[Finding | More]:
+    rel = table.path
     quoting = load_fast(con, table, path, rel, signs)
     if quoting is None:
         yield from careful_scan(path, rel)
         yield from load_exact(con, table, path, rel)
+        publish(con, table, small, lines_stored=True)
         return
     yield from quoting
+    publish(con, table, small, lines_stored=False)
     scanned = signs.result()
     if not scanned.final_newline:
         yield Finding(FINAL_NEWLINE_MISSING, rel, scanned.newlines + 1)
