@@ -51,12 +51,9 @@ def database() -> duckdb.DuckDBPyConnection:
 
 
 def fresh() -> duckdb.DuckDBPyConnection:
-    """The database with no table t, stored, viewed or copied."""
+    """The database with no table t, stored or viewed."""
     con = database()
-    for name, kind in con.execute(
-        "SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN ('t', 't:rows')"
-    ).fetchall():
-        con.execute(f'DROP {"VIEW" if kind == "VIEW" else "TABLE"} "{name}"').fetchall()
+    con.execute(f"DROP VIEW IF EXISTS t; DROP TABLE IF EXISTS {loading.stored_name(TABLE)}").fetchall()
     return con
 
 
@@ -66,8 +63,7 @@ def load(root: Path, exact: bool = False) -> Loaded:
     with pytest.MonkeyPatch.context() as patch:
         if exact:
             patch.setattr(loading, "load_fast", lambda *args: None)
-        path = root / TABLE.path
-        reported, loaded = loading.load_table(con, TABLE, path, signs_of(path), loading.is_small(path))
+        reported, loaded = loading.load_table(con, TABLE, root / TABLE.path, signs_of(root / TABLE.path))
         found = list(reported)
         listed = [f for f in found if isinstance(f, Finding)]
         assert len(listed) == len(found), "a small table's findings are all listed, none only counted"
@@ -79,7 +75,7 @@ def load(root: Path, exact: bool = False) -> Loaded:
 def takes_fast_path(root: Path) -> bool:
     con = fresh()
     path = root / TABLE.path
-    return loading.load_fast(con, TABLE, path, TABLE.path, signs_of(path)) is not None
+    return loading.load_fast(con, TABLE, path, signs_of(path)) is not None
 
 
 def write(root: Path, content: bytes) -> Path:
@@ -239,8 +235,7 @@ def last(findings: Iterable[Finding | More]) -> Finding | More:
 
 
 def load_findings(root: Path) -> Iterator[Finding | More]:
-    path = root / TABLE.path
-    found, _ = loading.load_table(fresh(), TABLE, path, signs_of(path), loading.is_small(path))
+    found, _ = loading.load_table(fresh(), TABLE, root / TABLE.path, signs_of(root / TABLE.path))
     return found
 
 
@@ -283,7 +278,7 @@ con = duckdb.connect(config={"memory_limit": "64MB", "temp_directory": str(root 
 signs = Future()
 signs.set_result(scan.looks_plain(root / "t.csv"))
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-found, _ = load.load_table(con, table, root / table.path, signs, load.is_small(root / table.path))
+found, _ = load.load_table(con, table, root / table.path, signs)
 codes = sorted({f.code for f in found})
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 rows = con.execute("SELECT count(*) FROM t").fetchone()[0]

@@ -12,6 +12,7 @@ from typing import Any
 from ..package import Field, Table
 from ..text import FORBIDDEN, NFC_SUSPECTS, is_forbidden
 from .context import ROWS_LISTED, Context
+from .load import stored_name
 from .rules import (
     FORBIDDEN_CHARACTER,
     FORMULA_PREFIX,
@@ -138,7 +139,8 @@ def findings(ctx: Context, table: Table) -> Iterator[Finding | More]:
 
 
 def tables_with_bad_cells(ctx: Context, tables: list[Table]) -> set[str]:
-    """The tables with a row that findings() would select, asked of all their cells at once.
+    """The tables with a row that findings() would select, asked of all their cells at once, as they are
+    stored (load.stored_name) before publishing.
 
     A small table's query costs far more in compiling its conditions (regexes above all) than in running
     them, once per field. Here the cells of all the tables are one column, each with the kind of its
@@ -154,7 +156,7 @@ def tables_with_bad_cells(ctx: Context, tables: list[Table]) -> set[str]:
         ]
         columns = ", ".join(sql_name(name) for name in table.field_names)
         cells = f"unnest({of_field}) AS kind, unnest([{columns}]) AS {CELL}"
-        branches.append(f"SELECT {number} AS t, {cells} FROM {sql_name(table.name)}")
+        branches.append(f"SELECT {number} AS t, {cells} FROM {stored_name(table)}")
     field_rules = " ".join(f"WHEN {kind} THEN {sql}" for (sql, _), kind in kinds.items() if sql)
     by_character_rules: dict[str, list[int]] = {}
     for (_, sql), kind in kinds.items():

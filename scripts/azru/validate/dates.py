@@ -44,7 +44,7 @@ _remembering = threading.Lock()
 def _judged(values: list[str]) -> dict[str, Bounds | str]:
     """Each value's (earliest, latest) days, or why it is invalid."""
     with _remembering:
-        place = verdicts.entry("dates", None, ["edtf"], [edtf_dates])
+        place = verdicts.entry("dates", None, ("edtf",), (edtf_dates,))
         if not _remembered:
             _remembered.update(_read(place))
         new = {value: _judge(value) for value in values if value not in _remembered}

@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
@@ -23,11 +23,17 @@ from typing import Any
 CACHE_VARIABLE = "AZRU_CACHE"  # a folder; the default is azru/ in the user's cache folder
 
 
-def entry(kind: str, subject: Any, libraries: Iterable[str], modules: Iterable[ModuleType]) -> Path:
+def entry(kind: str, subject: Any, libraries: tuple[str, ...], modules: tuple[ModuleType, ...]) -> Path:
     """Where the verdict on `subject` (JSON) by these libraries (distribution names) and modules is kept."""
-    code = [hashlib.sha256(Path(str(module.__file__)).read_bytes()).hexdigest() for module in modules]
-    text = json.dumps([sys.version, [version(name) for name in libraries], code, subject], ensure_ascii=False)
+    text = json.dumps([_judges(libraries, modules), subject], ensure_ascii=False)
     return _cache_folder() / f"{kind}-{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()}.json"
+
+
+@cache
+def _judges(libraries: tuple[str, ...], modules: tuple[ModuleType, ...]) -> list[str]:
+    """Python's version, the libraries' and a hash of each module's code, which one run does not change."""
+    code = [hashlib.sha256(Path(str(module.__file__)).read_bytes()).hexdigest() for module in modules]
+    return [sys.version, *(version(name) for name in libraries), *code]
 
 
 def _cache_folder() -> Path:
