@@ -65,33 +65,32 @@ def code_case(ctx: Context) -> Iterator[Finding]:
     """Codelist codes that differ only in case: each later spelling, pointing at the first.
 
     Exact repeats are primary-key-duplicate already, so each spelling counts once, at its first line.
+    All codelists are asked in one query, each its own partition.
     """
     codelists = [table for table in ctx.package.codelists if table.name in ctx.loaded and len(table.primary_key) == 1]
-    queries = []
-    for table in codelists:
-        col = sql_name(table.primary_key[0])
-        spellings = (
-            f"SELECT {col} AS code, min({LINE_COLUMN}) AS line FROM {sql_name(table.name)} "
-            f"WHERE {col} IS NOT NULL GROUP BY {col}"
+    if not codelists:
+        return
+    spellings = " UNION ALL ".join(
+        f"SELECT {number} AS list, {sql_name(table.primary_key[0])} AS code, min({LINE_COLUMN}) AS line "
+        f"FROM {sql_name(table.name)} WHERE {sql_name(table.primary_key[0])} IS NOT NULL GROUP BY 2"
+        for number, table in enumerate(codelists)
+    )
+    first = "OVER (PARTITION BY list, lower(code) ORDER BY line)"
+    rows = ctx.rows(
+        f"SELECT list, line, code, first_value(code) {first} AS first_code, first_value(line) {first} AS first_line "
+        f"FROM ({spellings}) QUALIFY code <> first_code ORDER BY list, line"
+    )
+    for number, line, code, first_code, first_line in rows:
+        table = codelists[number]
+        yield ctx.finding(
+            CODE_CASE_DUPLICATE,
+            table.name,
+            line,
+            table.primary_key[0],
+            code,
+            other=show(first_code),
+            other_line=first_line,
         )
-        first = "OVER (PARTITION BY lower(code) ORDER BY line)"
-        queries.append(
-            f"SELECT line, code, first_value(code) {first} AS first_code, first_value(line) {first} AS first_line "
-            f"FROM ({spellings}) QUALIFY code <> first_code"
-        )
-    for table, query, found in zip(codelists, queries, ctx.nonempty(queries), strict=True):
-        if not found:
-            continue
-        for line, code, first_code, first_line in ctx.rows(f"{query} ORDER BY line"):
-            yield ctx.finding(
-                CODE_CASE_DUPLICATE,
-                table.name,
-                line,
-                table.primary_key[0],
-                code,
-                other=show(first_code),
-                other_line=first_line,
-            )
 
 
 @check(emits=(FOREIGN_KEY_DANGLING, CODE_NOT_IN_CODELIST))

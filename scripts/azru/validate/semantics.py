@@ -22,7 +22,7 @@ from .rules import (
     Finding,
     More,
 )
-from .sql import LINE_COLUMN, WHITESPACE, sql_name
+from .sql import LINE_COLUMN, WHITESPACE, collapsed, sql_name
 
 NOT_WHITESPACE = "[^" + WHITESPACE[1:]
 # Characters a quote needs once its whitespace is collapsed: a shorter one is a word or two, or a mark,
@@ -97,11 +97,17 @@ def duplicate_claims(ctx: Context) -> Iterator[Finding | More]:
     claim id is the one to keep."""
     if not ctx.has_fields(domain.CLAIMS, "claim_id", "quote", *STATEMENT):
         return
-    statement = ", ".join([f"trim(regexp_replace(quote, '{WHITESPACE}+', ' ', 'g'))", *STATEMENT])
+    statement = ", ".join([collapsed("quote"), *STATEMENT])
+    claims = "FROM claims WHERE claim_id IS NOT NULL AND quote IS NOT NULL"
+    # one statement stored twice hashes twice alike, so claims whose hashes all differ hold no repeat, which
+    # a million claims tell far sooner than by comparing their statements
+    (alike,) = ctx.nonempty([f"SELECT hash({statement}) AS h {claims} GROUP BY h HAVING count(*) > 1"])
+    if not alike:
+        return
     rows, more = ctx.listed(
         f"SELECT {LINE_COLUMN}, claim_id, first FROM (SELECT {LINE_COLUMN}, claim_id, "
-        f"min(claim_id) OVER (PARTITION BY {statement}) AS first FROM claims "
-        f"WHERE claim_id IS NOT NULL AND quote IS NOT NULL) WHERE claim_id <> first ORDER BY {LINE_COLUMN}"
+        f"min(claim_id) OVER (PARTITION BY {statement}) AS first {claims}) WHERE claim_id <> first "
+        f"ORDER BY {LINE_COLUMN}"
     )
     yield More(QUOTE_STORED_TWICE, more)
     for line, value, first in rows:
