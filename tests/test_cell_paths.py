@@ -47,7 +47,7 @@ def fields(draw: st.DrawFn, number: int) -> dict[str, object]:
         constraints |= draw(st.sampled_from([{}, {}, {"maxLength": 4}, {"minLength": 2}]))
     if kind == "integer":
         constraints |= draw(st.sampled_from([{}, {}, {"minimum": 0}, {"maximum": 5}]))
-    spec = {"name": f"f{number}", "type": kind, "constraints": constraints}
+    spec: dict[str, object] = {"name": f"f{number}", "type": kind, "constraints": constraints}
     return spec | ({"trueValues": ["yes"], "falseValues": ["no"]} if kind == "boolean" and draw(st.booleans()) else {})
 
 
