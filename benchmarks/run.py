@@ -4,7 +4,8 @@
 
 For each size: `azru synth` writes a package like this repository's into benchmarks/work/<N>/
 (gitignored), then each validator runs on it as a child process, timed by the wall clock, with its
-peak resident memory taken from wait4(2), which reports that one child. Writes benchmarks/RESULTS.md.
+peak resident memory taken from wait4(2), which reports that one child. Writes benchmarks/RESULTS.md,
+keeping the sections other benchmarks add after its own.
 """
 
 import argparse
@@ -33,6 +34,7 @@ AZRU_RUNS = 3
 TARGET_SPEEDUP = 20
 TARGET_PEAK_MIB = 1024
 MIB = 1024 * 1024
+OWN_SECTIONS = ("## Machine", "## Validation time and peak memory", "## Rows per table")
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,14 @@ def report(measurements: list[Measurement], load: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+def sections_of_others(previous: str) -> str:
+    """The sections of RESULTS.md that this script does not write (other benchmarks add theirs after its
+    own), from the first of them to the end, as they are."""
+    lines = previous.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith("## ") and line.rstrip("\n") not in OWN_SECTIONS]
+    return "".join(lines[starts[0] :]) if starts else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -220,7 +230,9 @@ def main() -> None:
             flush=True,
         )
         measurements.append(measurement)
-    RESULTS.write_text(report(measurements, load), encoding="utf-8")
+    previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    kept = sections_of_others(previous)
+    RESULTS.write_text(report(measurements, load) + ("\n" + kept if kept else ""), encoding="utf-8")
     print(f"wrote {RESULTS}")
 
 

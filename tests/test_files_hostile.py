@@ -75,7 +75,7 @@ def load(root: Path, exact: bool = False) -> Loaded:
 def takes_fast_path(root: Path) -> bool:
     con = fresh()
     path = root / TABLE.path
-    return loading.load_fast(con, TABLE, path, TABLE.path, signs_of(path)) is not None
+    return loading.load_fast(con, TABLE, path, signs_of(path)) is not None
 
 
 def write(root: Path, content: bytes) -> Path:

@@ -1,14 +1,15 @@
 """The validator: every rule of the catalogue (rules.py) over a package, all findings in one run.
 
-This module runs the stages in order: the descriptor (descriptor.py, trusted.py), then each table file
-opened through azru.guarded, scanned and loaded into DuckDB (scan.py, tokenizer.py, load.py) with its
-cells checked (cells.py), then the package-level checks (keys.py, dates.py, semantics.py, coordinates.py) and the
-provenance of quotes in the archive (provenance.py).
+This module runs the stages in order: the descriptor (descriptor.py, trusted.py, its verdict remembered
+by verdicts.py), then each table file opened through azru.guarded, scanned and loaded into DuckDB (tables.py,
+scan.py, tokenizer.py, load.py) with its cells checked (cells.py), then the package-level checks (keys.py,
+dates.py, semantics.py, detentions.py, coordinates.py) and the provenance of quotes in the archive
+(provenance.py).
 """
 
 import contextlib
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -16,10 +17,10 @@ from typing import Any
 
 import duckdb
 
-from .. import domain, guarded
-from ..package import DESCRIPTOR, Package, Table
-from . import cells, coordinates, dates, descriptor, detentions, keys, load, provenance, semantics, trusted
-from .context import Check, Context, unread
+from .. import guarded
+from ..package import DESCRIPTOR, Package
+from . import coordinates, dates, descriptor, detentions, keys, load, provenance, semantics, trusted
+from .context import Check, Context, run_check
 from .report import DEFAULT_LIMIT, Report, Tally, render
 from .rules import (
     DESCRIPTOR_MISSING,
@@ -29,11 +30,10 @@ from .rules import (
     RESOURCE_FILE_MISSING,
     RESOURCE_PATH_UNSAFE,
     Finding,
-    InternalError,
-    More,
     Stage,
 )
-from .scan import looks_plain
+from .sql import literal
+from .tables import CELLS_CHECKED, TABLES_LOADED, Tables
 
 __all__ = ["DEFAULT_LIMIT", "Report", "render", "validate"]
 
@@ -60,14 +60,14 @@ CHECKS: tuple[Check, ...] = (
     provenance.provenance,
 )
 
-# In memory, spilling to a temporary folder past 600 MB so a million rows stay under 1 GiB; its blocks
-# are allocated once and reused; no automatic checkpoint, which would compress each table again.
-ENGINE: dict[str, str | int] = {
-    "threads": 2,
-    "memory_limit": "600MB",
-    "block_allocator_memory": "600MB",
-    "checkpoint_threshold": "1TB",
-}
+# In memory, spilling to a temporary folder past 600 MB so a million rows stay under 1 GiB; no automatic
+# checkpoint, which would compress each table again.
+ENGINE: dict[str, str | int] = {"threads": 2, "memory_limit": "600MB", "checkpoint_threshold": "1TB"}
+# With a large table, the memory's blocks are allocated once and reused, which keeps the peak down; with
+# small ones, queries of a few rows each, for which DuckDB's own threads cost more to wake than they save
+# (the validator's threads run two at a time anyway), and the allocator more to fill than it saves.
+FOR_LARGE_TABLES = {"block_allocator_memory": "600MB"}
+FOR_SMALL_TABLES = {"threads": 1}
 
 REFUSAL_RULES = {  # why azru.guarded refused a file -> the rule that says so
     "unsafe-path": RESOURCE_PATH_UNSAFE,
@@ -82,8 +82,6 @@ RULES_READ = Stage(
     descriptor.EMITS | {DESCRIPTOR_MISSING, DESCRIPTOR_NOT_TRUSTED, FILE_NOT_REGULAR, FILE_TOO_LARGE},
 )
 TABLES_OPENED = Stage("opening the tables", frozenset(REFUSAL_RULES.values()))
-TABLES_LOADED = Stage("loading the tables", load.EMITS)
-CELLS_CHECKED = Stage("checking the cells", cells.EMITS)
 STAGES: tuple[Stage, ...] = (RULES_READ, TABLES_OPENED, TABLES_LOADED, CELLS_CHECKED, *CHECKS)
 
 
@@ -170,60 +168,18 @@ def check_tables(
     rules: trusted.Trusted | None,
     tally: Tally,
 ) -> None:
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # DuckDB may read the opened tables and spill to its folder, and nothing else (no extensions,
-        # no other files, no URLs), whatever a query says
-        con.execute("SET allowed_paths = ?", [[str(path) for path in paths.values()]])
-        con.execute("SET allowed_directories = ?", [[spill]])
-        con.execute("SET enable_external_access = false")
-        ctx = Context(package, con, set(), archive, rules)
-        # the tables with quotes go first, so the archive's texts can be checked and dropped early
-        present = sorted(
-            (table for table in package.tables.values() if table.name in paths),
-            key=lambda table: table.name not in domain.VERBATIM_TABLES,
-        )
-        # the byte scans and then the archive's file work are plain Python, run beside DuckDB's loading
-        # and checking, which free the GIL; DuckDB reads each file while its bytes are scanned
-        signs = {table.name: pool.submit(looks_plain, paths[table.name]) for table in present}
-        for position, table in enumerate(present, start=1):
-            table_findings, ok = load.load_table(con, table, paths[table.name], signs[table.name])
-            with engine_errors_are_bugs(f"loading {table.path}"):
-                tally.add(TABLES_LOADED, table_findings)
-            if ok:
-                ctx.loaded.add(table.name)
-                tally.add(CELLS_CHECKED, run_check(f"cells of {table.name}", partial(settle, ctx, table)))
-            if ok and table.name == domain.SOURCES and archive is not None:
-                ctx.archive_read = pool.submit(provenance.read_archive, ctx.apart())
-            if (
-                ctx.archive_read
-                and not ctx.verbatim_read
-                and domain.VERBATIM_TABLES.isdisjoint(later.name for later in present[position:])
-            ):
-                ctx.verbatim_read = pool.submit(provenance.check_verbatim, ctx.apart())
+    # DuckDB may read the opened tables and spill to its folder, and nothing else (no extensions, no
+    # other files, no URLs), whatever a query says
+    con.execute("SET allowed_paths = ?", [[str(path) for path in paths.values()]])
+    con.execute("SET allowed_directories = ?", [[spill]])
+    con.execute("SET enable_external_access = false")
+    for name, value in (FOR_SMALL_TABLES if all(map(load.is_small, paths.values())) else FOR_LARGE_TABLES).items():
+        con.execute(f"SET {name} = {literal(str(value))}")
+    ctx = Context(package, con, set(), archive, rules)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        Tables(ctx, paths, CHECKS, tally, worker).load()
         # two at a time, each on its own cursor: one's Python fills the other's gaps in DuckDB
         with ThreadPoolExecutor(max_workers=2) as checking:
             results = [checking.submit(run_check, check.name, partial(check.run, ctx.apart())) for check in CHECKS]
             for check, result in zip(CHECKS, results, strict=True):
                 tally.add(check, result.result())
-
-
-def settle(ctx: Context, table: Table) -> list[Finding | More]:
-    """The cell checks of a table just loaded; then the fields no check reads are dropped."""
-    found = list(cells.findings(ctx, table))
-    load.drop_fields(ctx.con, table, unread(ctx.package, table, CHECKS))
-    return found
-
-
-def run_check(name: str, check: Callable[[], Iterable[Finding | More]]) -> list[Finding | More]:
-    with engine_errors_are_bugs(f"check {name}"):
-        return list(check())
-
-
-@contextlib.contextmanager
-def engine_errors_are_bugs(where: str) -> Iterator[None]:
-    """The engine refusing the validator's own SQL is a bug in azru, whatever the package holds: the
-    descriptor checks refuse every descriptor whose tables that SQL could not read."""
-    try:
-        yield
-    except duckdb.Error as error:
-        raise InternalError(f"{where}: {str(error).splitlines()[0]}") from error

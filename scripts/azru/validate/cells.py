@@ -1,16 +1,18 @@
 """The cell rules (required, type, range, pattern, length, characters) compiled to one SQL scan per table.
 
 The WHERE clause keeps only rows with a bad cell, so the per-rule flags are computed for those alone;
-past ROWS_LISTED of them, the rest are counted in one aggregate scan.
+past ROWS_LISTED of them, the rest are counted in one aggregate scan. Small tables are first asked
+together whether they have a bad cell at all (tables_with_bad_cells), and scanned only if so.
 """
 
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..package import Table
+from ..package import Field, Table
 from ..text import FORBIDDEN, NFC_SUSPECTS, is_forbidden
 from .context import ROWS_LISTED, Context
+from .load import stored_name
 from .rules import (
     FORBIDDEN_CHARACTER,
     FORMULA_PREFIX,
@@ -48,12 +50,13 @@ EMITS = frozenset(
 )
 FORMULA_CHARACTERS = "=+-@"
 FORMULA_START = "^[" + FORMULA_CHARACTERS.replace("-", r"\-") + "]"
+CELL = "cell"  # the column of every cell in tables_with_bad_cells
+ALL_CELLS = sql_name("cells:all")  # the colon keeps it apart from every table name
 
 
-def _cell_conditions(table: Table, name: str) -> dict[Rule, str]:
-    """Rule -> SQL condition that is true for a bad non-empty cell of this field."""
-    spec = table.field(name)
-    col, c = sql_name(name), spec.constraints
+def _rule_conditions(spec: Field, col: str) -> dict[Rule, str]:
+    """Rule -> SQL condition that is true for a bad non-empty cell `col` of this field."""
+    c = spec.constraints
     conditions: dict[Rule, str] = {}
     if spec.type == "integer":
         conditions[TYPE_INTEGER] = f"NOT regexp_full_match({col}, '[+-]?[0-9]{{1,18}}')"
@@ -84,24 +87,37 @@ def _starts_like_a_formula(col: str) -> str:
     return " OR ".join(f"({col} >= '{c}' AND {col} < '{chr(ord(c) + 1)}')" for c in FORMULA_CHARACTERS)
 
 
+def _breaks_field_rules(spec: Field, col: str) -> str | None:
+    """SQL true for a cell `col` that is missing though required, or breaks its type, range, pattern or
+    length; None for a field with none of these rules."""
+    rules = [f"{col} IS NULL"] if spec.required else []
+    rules += [sql for rule, sql in _rule_conditions(spec, col).items() if rule not in CHARACTER_RULES]
+    return " OR ".join(rules) or None
+
+
+def _breaks_character_rules(spec: Field, col: str) -> str | None:
+    """SQL true for a cell `col` that breaks a character rule; None for a field without them. The same
+    for every field of one kind: text, or text whose pattern lets through printable ASCII alone."""
+    character = [sql for rule, sql in _rule_conditions(spec, col).items() if rule in CHARACTER_RULES]
+    if not character:
+        return None
+    if _printable_only(spec.constraints.get("pattern")):
+        # a value that fits the pattern can break only the formula rule; one that does not is
+        # selected by pattern-mismatch and judged on every rule
+        return _starts_like_a_formula(col)
+    # one regex keeps NFC and friends off clean cells
+    return f"{_suspicious_characters(col)} AND ({' OR '.join(character)})"
+
+
 def findings(ctx: Context, table: Table) -> Iterator[Finding | More]:
     """Every cell rule over a table just loaded, in one scan of it."""
-    conditions = {spec.name: _cell_conditions(table, spec.name) for spec in table.fields}
+    conditions = {spec.name: _rule_conditions(spec, sql_name(spec.name)) for spec in table.fields}
     selected, bad = [], []
     for spec in table.fields:
-        col, rules = sql_name(spec.name), conditions[spec.name]
-        selected += [col, *(f"({sql})" for sql in rules.values())]
-        if spec.required:
-            bad.append(f"{col} IS NULL")
-        bad += [sql for rule, sql in rules.items() if rule not in CHARACTER_RULES]
-        character = [sql for rule, sql in rules.items() if rule in CHARACTER_RULES]
-        if character and _printable_only(spec.constraints.get("pattern")):
-            # a value that fits the pattern can break only the formula rule; one that does not is
-            # selected by pattern-mismatch and judged on every rule
-            bad.append(_starts_like_a_formula(col))
-        elif character:  # one regex keeps NFC and friends off clean cells
-            bad.append(f"{_suspicious_characters(col)} AND ({' OR '.join(character)})")
-    where = " OR ".join(f"({sql})" for sql in bad) or "false"
+        col = sql_name(spec.name)
+        selected += [col, *(f"({sql})" for sql in conditions[spec.name].values())]
+        bad += [f"({sql})" for sql in (_breaks_field_rules(spec, col), _breaks_character_rules(spec, col)) if sql]
+    where = " OR ".join(bad) or "false"
     rows = ctx.rows(
         f"SELECT {LINE_COLUMN}, {', '.join(selected)} FROM {sql_name(table.name)} WHERE {where} "
         f"ORDER BY {LINE_COLUMN} LIMIT {ROWS_LISTED}"
@@ -120,6 +136,40 @@ def findings(ctx: Context, table: Table) -> Iterator[Finding | More]:
             for rule, flagged in zip(conditions[spec.name], flags, strict=True):
                 if flagged:
                     yield _cell_finding(ctx, table, spec.name, rule, line, value)
+
+
+def tables_with_bad_cells(ctx: Context, tables: list[Table]) -> set[str]:
+    """The tables with a row that findings() would select, asked of all their cells at once, as they are
+    stored (load.stored_name) before publishing.
+
+    A small table's query costs far more in compiling its conditions (regexes above all) than in running
+    them, once per field. Here the cells of all the tables are one column, each with the kind of its
+    field, and each distinct condition is compiled once: a CASE picks the field's own rules, and the
+    character rules, the same for every field of a kind, are asked of all cells of that kind together.
+    """
+    kinds: dict[tuple[str | None, str | None], int] = {}  # (field rules, character rules) on CELL -> kind
+    branches = []
+    for number, table in enumerate(tables):
+        of_field = [
+            kinds.setdefault((_breaks_field_rules(spec, CELL), _breaks_character_rules(spec, CELL)), len(kinds))
+            for spec in table.fields
+        ]
+        columns = ", ".join(sql_name(name) for name in table.field_names)
+        cells = f"unnest({of_field}) AS kind, unnest([{columns}]) AS {CELL}"
+        branches.append(f"SELECT {number} AS t, {cells} FROM {stored_name(table)}")
+    field_rules = " ".join(f"WHEN {kind} THEN {sql}" for (sql, _), kind in kinds.items() if sql)
+    by_character_rules: dict[str, list[int]] = {}
+    for (_, sql), kind in kinds.items():
+        if sql:
+            by_character_rules.setdefault(sql, []).append(kind)
+    bad = [f"CASE kind {field_rules} END"] if field_rules else []
+    bad += [f"(kind IN ({', '.join(map(str, of_kind))}) AND ({sql}))" for sql, of_kind in by_character_rules.items()]
+    if not bad:
+        return set()
+    ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE {ALL_CELLS} AS {' UNION ALL '.join(branches)}").fetchall()
+    found = ctx.rows(f"SELECT DISTINCT t FROM {ALL_CELLS} WHERE {' OR '.join(bad)}")
+    ctx.con.execute(f"DROP TABLE {ALL_CELLS}").fetchall()
+    return {tables[number].name for (number,) in found}
 
 
 def _uncounted(ctx: Context, table: Table, conditions: dict[str, dict[Rule, str]], last_listed: int) -> Iterator[More]:

@@ -1,6 +1,7 @@
 """What every package-level check is given (the package, its loaded tables, a DuckDB cursor), the queries
 checks share, and how a check declares the fields it reads and the rules it reports."""
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
@@ -10,7 +11,7 @@ from typing import Any
 import duckdb
 
 from ..package import Field, Package, Table
-from .rules import LISTED_PER_CODE, Finding, More, Rule, Stage
+from .rules import LISTED_PER_CODE, Finding, InternalError, More, Rule, Stage
 from .sql import LINE_COLUMN, sql_name
 from .trusted import Trusted
 
@@ -53,6 +54,16 @@ class Context:
             return rows, 0
         ((total,),) = self.rows(f"SELECT count(*) FROM ({sql})", params)
         return rows, total - len(rows)
+
+    def nonempty(self, queries: list[str]) -> list[bool]:
+        """Whether each query finds a row, asked in one round trip. A query on a small table costs more to
+        plan than to run, and a valid package's checks find nothing: so a check that asks many asks first
+        which find anything, and lists those alone."""
+        if not queries:
+            return []
+        asked = " UNION ALL ".join(f"SELECT {number} WHERE EXISTS ({sql})" for number, sql in enumerate(queries))
+        found = {number for (number,) in self.rows(asked)}
+        return [number in found for number in range(len(queries))]
 
     def distinct(self, table: str, name: str, pattern: str | None = None) -> list[str]:
         """The distinct values of a field, only those that fit the pattern when one is given."""
@@ -127,3 +138,18 @@ def unread(package: Package, table: Table, checks: tuple[Check, ...]) -> list[st
     read |= {field.name for field in table.fields for check in checks if check.reads_where and check.reads_where(field)}
     names = [name for name in table.field_names if name not in read]
     return names[1:] if len(names) == len(table.field_names) else names  # DuckDB keeps a table's last column
+
+
+def run_check(name: str, check: Callable[[], Iterable[Finding | More]]) -> list[Finding | More]:
+    with engine_errors_are_bugs(f"check {name}"):
+        return list(check())
+
+
+@contextlib.contextmanager
+def engine_errors_are_bugs(where: str) -> Iterator[None]:
+    """The engine refusing the validator's own SQL is a bug in azru, whatever the package holds: the
+    descriptor checks refuse every descriptor whose tables that SQL could not read."""
+    try:
+        yield
+    except duckdb.Error as error:
+        raise InternalError(f"{where}: {str(error).splitlines()[0]}") from error

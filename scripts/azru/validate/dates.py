@@ -1,9 +1,12 @@
 """Checks of dates: EDTF values, precision and basis agreeing with the date, release after detention."""
 
+import datetime
+import threading
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
 
 from .. import edtf_dates
+from . import verdicts
 from .context import Context, check
 from .rules import (
     DATE_BASIS_MISMATCH,
@@ -17,21 +20,66 @@ from .rules import (
 )
 from .sql import LINE_COLUMN, sql_name
 
+Bounds = tuple[datetime.date, datetime.date]  # the earliest and the latest day a date can be
 
-def date_bounds(ctx: Context, table: str, name: str) -> dict[str, tuple[Any, Any] | str]:
+
+def date_bounds(ctx: Context, table: str, name: str) -> dict[str, Bounds | str]:
     """Distinct EDTF values of a field -> (earliest, latest) days, or the reason they are invalid.
 
     Only values that fit the field's pattern: the others are reported as pattern-mismatch already, and the
     EDTF parser must not meet them, as its time grows faster than their length.
     """
     pattern = ctx.package.tables[table].field(name).constraints.get("pattern")
-    out: dict[str, tuple[Any, Any] | str] = {}
-    for value in ctx.distinct(table, name, pattern):
-        try:
-            out[value] = edtf_dates.bounds(value)
-        except edtf_dates.EdtfError as error:
-            out[value] = str(error)
-    return out
+    return _judged(ctx.distinct(table, name, pattern))
+
+
+# Dates judged in earlier runs, by the same code and parser: edtf's general parser takes long to import and
+# milliseconds a value, for the same few dates run after run. A package with more distinct dates than this is
+# large enough that judging them is a small part of checking it, and they are not written down.
+DATES_REMEMBERED = 10_000
+_remembered: dict[str, Bounds | str] = {}
+_remembering = threading.Lock()
+
+
+def _judged(values: list[str]) -> dict[str, Bounds | str]:
+    """Each value's (earliest, latest) days, or why it is invalid."""
+    with _remembering:
+        place = verdicts.entry("dates", None, ("edtf",), (edtf_dates,))
+        if not _remembered:
+            _remembered.update(_read(place))
+        new = {value: _judge(value) for value in values if value not in _remembered}
+        if new:
+            _remembered.update(new)
+            if len(_remembered) <= DATES_REMEMBERED:
+                verdicts.write(place, {value: _stored(verdict) for value, verdict in _remembered.items()})
+        return {value: _remembered[value] for value in values}
+
+
+def _judge(value: str) -> Bounds | str:
+    try:
+        return edtf_dates.bounds(value)
+    except edtf_dates.EdtfError as error:
+        return str(error)
+
+
+def _stored(verdict: Bounds | str) -> list[str] | str:
+    return verdict if isinstance(verdict, str) else [day.isoformat() for day in verdict]
+
+
+def _read(place: Path) -> dict[str, Bounds | str]:
+    """The verdicts kept there, or none if anything in them is not one azru wrote."""
+    known = verdicts.read(place)
+    try:
+        return {value: _restored(verdict) for value, verdict in known.items() if isinstance(value, str)}
+    except (AttributeError, TypeError, ValueError):
+        return {}
+
+
+def _restored(stored: list[str] | str) -> Bounds | str:
+    if isinstance(stored, str):
+        return stored
+    earliest, latest = stored
+    return datetime.date.fromisoformat(earliest), datetime.date.fromisoformat(latest)
 
 
 @check(reads_where=lambda field: field.is_edtf, emits=(EDTF_INVALID, EDTF_INTERVAL_REVERSED))

@@ -3,14 +3,15 @@ domain's invariants, and compared with a trusted copy so that a pull request can
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import jsonschema
 
-from .. import domain
+from .. import domain, guarded
+from .. import package as package_module
 from ..guarded import path_problem
 from ..package import (
     EDTF,
@@ -23,7 +24,7 @@ from ..package import (
     SINGULAR,
     Package,
 )
-from . import profile
+from . import profile, verdicts
 from .rules import (
     DESCRIPTOR_CHANGED,
     DESCRIPTOR_INVALID_JSON,
@@ -31,8 +32,12 @@ from .rules import (
     DESCRIPTOR_WEAKENED,
     INVARIANT_BROKEN,
     RESOURCE_PATH_UNSAFE,
+    RULES,
     Finding,
 )
+
+if TYPE_CHECKING:  # jsonschema is imported only when a descriptor is judged afresh (see problems)
+    import jsonschema
 
 DESCRIPTOR = "datapackage.json"
 EMITS = frozenset(
@@ -173,8 +178,51 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+# The libraries that judge a descriptor, besides Python's re (whose version goes with Python's).
+JUDGING_LIBRARIES = ("jsonschema", "frictionless")
+
+
 def problems(descriptor: dict[str, Any]) -> list[Finding]:
-    """Everything that keeps azru from checking a package fully by this descriptor; none means usable."""
+    """Everything that keeps azru from checking a package fully by this descriptor; none means usable.
+
+    The verdict is remembered (see verdicts.py) with the code that makes it: this module, the profile
+    check, the names of package.py and the path rule of guarded.py.
+    """
+    judges = (sys.modules[__name__], profile, package_module, guarded)
+    place = verdicts.entry("descriptor", descriptor, JUDGING_LIBRARIES, judges)
+    known = verdicts.read(place)
+    if isinstance(known, list):
+        try:
+            return [_restored(item) for item in known]
+        except (KeyError, TypeError, ValueError):
+            pass  # not a verdict azru wrote: judged again
+    found = _judged(descriptor)
+    verdicts.write(place, [_stored(finding) for finding in found])
+    return found
+
+
+def _stored(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "file": finding.file,
+        "line": finding.line,
+        "column": finding.column,
+        "field": finding.field,
+        "value": finding.value,
+        "params": finding.params,
+    }
+
+
+def _restored(stored: dict[str, Any]) -> Finding:
+    rule = RULES[stored["code"]]
+    if rule not in EMITS or not isinstance(stored["params"], dict):
+        raise ValueError("not a verdict on a descriptor")
+    return Finding(
+        rule, stored["file"], stored["line"], stored["column"], stored["field"], stored["value"], stored["params"]
+    )
+
+
+def _judged(descriptor: dict[str, Any]) -> list[Finding]:
     found = list(_shape(descriptor))
     if found:
         return found
@@ -183,12 +231,14 @@ def problems(descriptor: dict[str, Any]) -> list[Finding]:
 
 
 def _shape(descriptor: dict[str, Any]) -> Iterator[Finding]:
+    import jsonschema
+
     errors = jsonschema.Draft7Validator(SHAPE).iter_errors(descriptor)
     for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
         yield _not_conforming("/".join(str(p) for p in error.absolute_path) or "descriptor", _plain(error))
 
 
-def _plain(error: jsonschema.ValidationError) -> str:
+def _plain(error: "jsonschema.ValidationError") -> str:
     """jsonschema's message in words a contributor reads, with what azru accepts."""
     schema = error.schema if isinstance(error.schema, dict) else {}
     if error.validator == "pattern":

@@ -44,6 +44,9 @@ HEADER_LIMIT = 1024 * 1024  # characters read for the header: no schema's header
 BATCH_ROWS = 50_000  # the exact tokenizer's rows go to DuckDB in batches of this many rows
 BATCH_CHARS = 8 * 1024 * 1024  # or of about this many characters, whichever comes first
 BATCH_VIEW = "batch:"  # the colon keeps it apart from every table name
+# A table file of at most this many bytes is small: its rows are copied under its name (see publish), and
+# its cells are checked with the other small tables' (cells.tables_with_bad_cells).
+SMALL_TABLE_BYTES = 1024 * 1024
 
 
 def read_header(path: Path) -> list[str]:
@@ -78,7 +81,6 @@ def load_exact(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: st
             elif batch.add(record):
                 batch.insert(con, stored)
     batch.insert(con, stored)
-    con.execute(f"CREATE OR REPLACE VIEW {sql_name(table.name)} AS SELECT * FROM {stored}").fetchall()
 
 
 class _Batch:
@@ -115,50 +117,72 @@ class _Batch:
         self.clear()
 
 
-def load_fast(
-    con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str, signs: Future[Signs]
+def read_fast(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> int | None:
+    """Read a file into its stored table with DuckDB's strict parallel reader: the number of records, or
+    None when DuckDB refuses the file (the exact tokenizer then says why, line by line)."""
+    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in table.field_names) + "}"
+    try:
+        ((records,),) = con.execute(
+            f"CREATE OR REPLACE TABLE {stored_name(table)} AS SELECT * FROM read_csv(?, header=true, "
+            f"auto_detect=false, columns={columns}, delim=',', quote='\"', escape='\"', new_line='\\n', "
+            f"strict_mode=true, max_line_size={tokenizer.MAX_RECORD})",
+            [str(path)],
+        ).fetchall()
+    except duckdb.Error:
+        return None
+    return int(records)
+
+
+Measure = tuple[int, bool]  # the bytes in a stored table's cells, and whether one holds a quote
+
+
+def measure(con: duckdb.DuckDBPyConnection, tables: list[Table]) -> list[Measure]:
+    """The measure of each table read fast, all asked in one query."""
+    if not tables:
+        return []
+    # a row's cells joined (an empty cell adds nothing), which one expression measures for every field
+    branches = [
+        f"SELECT {number} AS t, coalesce(sum(strlen(row)), 0), coalesce(bool_or(contains(row, '\"')), false) "
+        f"FROM (SELECT concat({', '.join(sql_name(name) for name in table.field_names)}) AS row "
+        f"FROM {stored_name(table)})"
+        for number, table in enumerate(tables)
+    ]
+    found = {
+        number: (int(size), bool(quoted))
+        for number, size, quoted in con.execute(" UNION ALL ".join(branches)).fetchall()
+    }
+    return [found[number] for number in range(len(tables))]
+
+
+def fast_findings(
+    con: duckdb.DuckDBPyConnection, table: Table, path: Path, scanned: Signs, records: int, measured: Measure
 ) -> Iterator[Finding] | None:
-    """Load a file with DuckDB's strict parallel reader, or None when the exact tokenizer must.
+    """The findings on a file DuckDB read fast, if its load stands; else None, and the stored table is dropped
+    for the exact tokenizer's.
 
     DuckDB reads while another thread scans the bytes. Its load stands only if it read the file as the
     exact tokenizer does: a plain file whose records fill its lines one each, so that a record's line is
-    its row number plus the header's, which the table's view adds; every row with a quote in a cell
-    (a doubled quote, or a stray one DuckDB tolerates) read alike by the tokenizer, whose findings on
-    them are returned; and every byte of the file, quotes aside, in the header, a cell, a comma or a
-    newline, as DuckDB silently drops the spaces around a quoted cell and empty cells past the last column.
+    its row number plus the header's, which publish adds; every row with a quote in a cell (a doubled
+    quote, or a stray one DuckDB tolerates) read alike by the tokenizer, whose findings on them are
+    returned; and every byte of the file, quotes aside, in the header, a cell, a comma or a newline, as
+    DuckDB silently drops the spaces around a quoted cell and empty cells past the last column.
     """
-    stored = stored_name(table)
-    names = table.field_names
-    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
-    try:
-        ((records,),) = con.execute(
-            f"CREATE OR REPLACE TABLE {stored} AS SELECT * FROM read_csv(?, header=true, auto_detect=false, "
-            f"columns={columns}, delim=',', quote='\"', escape='\"', new_line='\\n', strict_mode=true, "
-            f"max_line_size={tokenizer.MAX_RECORD})",
-            [str(path)],
-        ).fetchall()
-    except duckdb.Error:  # DuckDB refuses the file; the exact tokenizer says why, line by line
-        return None
-    quoting = _quoting_if_alike(con, table, path, rel, signs.result(), records)
+    quoting = _quoting_if_alike(con, table, path, scanned, records, measured)
     if quoting is None:
-        con.execute(f"DROP TABLE {stored}").fetchall()
+        con.execute(f"DROP TABLE {stored_name(table)}").fetchall()
         return None
-    con.execute(f"CREATE OR REPLACE VIEW {sql_name(table.name)} AS SELECT rowid + 2 AS {LINE_COLUMN}, * FROM {stored}")
-    return quoting
+    final = [] if scanned.final_newline else [Finding(FINAL_NEWLINE_MISSING, table.path, scanned.newlines + 1)]
+    return chain(quoting, final)
 
 
 def _quoting_if_alike(
-    con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str, scanned: Signs, records: int
+    con: duckdb.DuckDBPyConnection, table: Table, path: Path, scanned: Signs, records: int, measured: Measure
 ) -> Iterator[Finding] | None:
     """The tokenizer's findings on the rows DuckDB loaded, if it read them as the tokenizer does (see
-    load_fast), else None."""
+    fast_findings), else None."""
     if not scanned.plain or records != scanned.lines - 1:  # a blank line or a multi-line record
         return None
-    names = table.field_names
-    lengths = " + ".join(f"coalesce(sum(strlen({sql_name(name)})), 0)" for name in names)
-    ((cell_bytes, quoted),) = con.execute(
-        f"SELECT {lengths}, count(*) FILTER (WHERE {_has_quote(table)}) FROM {stored_name(table)}"
-    ).fetchall()
+    names, (cell_bytes, quoted) = table.field_names, measured
     cell_quotes, errors = 0, 0
     for _, values, record in _quoted_rows(con, table, path) if quoted else ():
         if [cell or None for cell in record.cells] != values:
@@ -168,7 +192,7 @@ def _quoting_if_alike(
     between = len(",".join(names).encode()) + (len(names) - 1) * records + scanned.newlines  # header, commas, newlines
     if scanned.size - scanned.quotes != between + cell_bytes - cell_quotes:
         return None
-    return _stray_quotes(con, table, path, rel) if errors else iter(())
+    return _stray_quotes(con, table, path) if errors else iter(())
 
 
 def _has_quote(table: Table) -> str:
@@ -191,22 +215,61 @@ def _quoted_rows(
                 yield line, values, next(tokenize(text))
 
 
-def _stray_quotes(con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str) -> Iterator[Finding]:
+def _stray_quotes(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> Iterator[Finding]:
     for line, _, record in _quoted_rows(con, table, path):
         for error in record.errors:
-            yield Finding(CSV_QUOTE_MALFORMED, rel, line, params={"error": error})
+            yield Finding(CSV_QUOTE_MALFORMED, table.path, line, params={"error": error})
 
 
 def stored_name(table: Table) -> str:
-    """Where a table's rows are stored: a name no resource can have; checks read the view named after
-    the table, which has the line of every row."""
+    """Where a table's rows are loaded: a name no resource can have; checks read them by the table's name,
+    with the line of every row (see publish)."""
     return sql_name(table.name + ":rows")
 
 
-def drop_fields(con: duckdb.DuckDBPyConnection, table: Table, names: list[str]) -> None:
-    """Free the memory of fields no later check reads (DuckDB drops a column without copying the rest)."""
+def is_small(path: Path) -> bool:
+    return path.stat().st_size <= SMALL_TABLE_BYTES
+
+
+def publish(con: duckdb.DuckDBPyConnection, table: Table, lines_stored: bool, kept: list[str] | None = None) -> None:
+    """Give the loaded rows the table's name, with the line of every row: a view of every field, or a copy
+    of a small table with the `kept` fields alone, which costs less than dropping the others and than the
+    view (DuckDB binds a view's query again in every query that reads it)."""
+    line = [] if lines_stored else [f"rowid + 2 AS {LINE_COLUMN}"]
+    if kept is None:
+        rows = ", ".join([*line, "*"])
+        con.execute(f"CREATE OR REPLACE VIEW {sql_name(table.name)} AS SELECT {rows} FROM {stored_name(table)}")
+        return
+    rows = ", ".join([*line, *([LINE_COLUMN] if lines_stored else []), *map(sql_name, kept)])
+    con.execute(f"CREATE OR REPLACE TABLE {sql_name(table.name)} AS SELECT {rows} FROM {stored_name(table)}")
+
+
+def drop_fields(con: duckdb.DuckDBPyConnection, table: Table, names: list[str], small: bool) -> None:
+    """Free the memory of fields no later check reads (DuckDB drops a column without copying the rest);
+    a check that reads one it does not declare then fails, on a small package as on a large one."""
+    rows = sql_name(table.name) if small else stored_name(table)  # see publish
     for name in names:
-        con.execute(f"ALTER TABLE {stored_name(table)} DROP COLUMN {sql_name(name)}").fetchall()
+        con.execute(f"ALTER TABLE {rows} DROP COLUMN {sql_name(name)}").fetchall()
+
+
+def unreadable(table: Table, path: Path) -> Iterator[Finding | More] | None:
+    """The findings on a file that cannot be loaded (empty, or with a header other than the schema's), or
+    None for one that can."""
+    if path.stat().st_size == 0:
+        return iter([Finding(FILE_EMPTY, table.path, 1)])
+    header = read_header(path)
+    if header != table.field_names:
+        expected = ",".join(table.field_names)
+        mismatch = Finding(HEADER_MISMATCH, table.path, 1, value=",".join(header), params={"expected": expected})
+        return chain(careful_scan(path, table.path), [mismatch])
+    return None
+
+
+def load_careful(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> Iterator[Finding | More]:
+    """A file DuckDB did not read as the exact tokenizer does, read by the tokenizer and scanned byte by
+    byte; its stored table holds the line of every row."""
+    yield from careful_scan(path, table.path)
+    yield from load_exact(con, table, path, table.path)
 
 
 def load_table(
@@ -214,27 +277,24 @@ def load_table(
 ) -> tuple[Iterator[Finding | More], bool]:
     """Check one table's file (opened by azru.guarded; `path` names it for the engines) and load it,
     given looks_plain's signs as they come: its findings, which come as they are found, and whether its
-    rows are in DuckDB once they have all been read."""
-    rel = table.path
-    if path.stat().st_size == 0:
-        return iter([Finding(FILE_EMPTY, rel, 1)]), False
-    header = read_header(path)
-    if header != table.field_names:
-        expected = ",".join(table.field_names)
-        mismatch = Finding(HEADER_MISMATCH, rel, 1, value=",".join(header), params={"expected": expected})
-        return chain(careful_scan(path, rel), [mismatch]), False
-    return _load(con, table, path, rel, signs), True
+    rows are in DuckDB once they have all been read. Its rows are published as a view."""
+    problems = unreadable(table, path)
+    if problems is not None:
+        return problems, False
+    return _load(con, table, path, signs), True
 
 
-def _load(
-    con: duckdb.DuckDBPyConnection, table: Table, path: Path, rel: str, signs: Future[Signs]
-) -> Iterator[Finding | More]:
-    quoting = load_fast(con, table, path, rel, signs)
-    if quoting is None:
-        yield from careful_scan(path, rel)
-        yield from load_exact(con, table, path, rel)
-        return
-    yield from quoting
-    scanned = signs.result()
-    if not scanned.final_newline:
-        yield Finding(FINAL_NEWLINE_MISSING, rel, scanned.newlines + 1)
+def _load(con: duckdb.DuckDBPyConnection, table: Table, path: Path, signs: Future[Signs]) -> Iterator[Finding | More]:
+    found = load_fast(con, table, path, signs)
+    yield from load_careful(con, table, path) if found is None else found
+    publish(con, table, lines_stored=found is None)
+
+
+def load_fast(
+    con: duckdb.DuckDBPyConnection, table: Table, path: Path, signs: Future[Signs]
+) -> Iterator[Finding] | None:
+    """A file read fast: its findings if the load stands (see fast_findings), else None."""
+    records = read_fast(con, table, path)
+    if records is None:
+        return None
+    return fast_findings(con, table, path, signs.result(), records, measure(con, [table])[0])

@@ -50,12 +50,12 @@ class Signs:
 def looks_plain(path: Path) -> Signs:
     """Read in chunks rather than mapped, since mapped pages count as the process's memory; into one
     buffer, since fresh pages for every chunk cost more than scanning them."""
-    buffer = bytearray(CHUNK)
     with open(path, "rb", buffering=0) as handle:
+        buffer = bytearray(min(CHUNK, os.fstat(handle.fileno()).st_size + 1))  # a small file, a small buffer
         size = handle.readinto(buffer)
         plain, newlines, quotes = not buffer[:3].startswith(BOM), 0, 0
         while size and plain:
-            chunk = buffer if size == CHUNK else buffer[:size]
+            chunk = buffer if size == len(buffer) else buffer[:size]
             plain = b"\r" not in chunk
             newlines += chunk.count(b"\n")
             quotes += chunk.count(b'"')
