@@ -530,7 +530,7 @@ def cell_strategy(table: str, name: str, filled: bool = False) -> st.SearchStrat
     if "enum" in prop or kind == "boolean" or (kind == "string" and "pattern" in prop):
         return from_schema(prop).map(_to_cell)
     if kind == "integer":
-        return from_schema({**prop, "maximum": LARGEST_COUNT}).map(_to_cell)
+        return from_schema({**prop, "maximum": min(prop.get("maximum", LARGEST_COUNT), LARGEST_COUNT)}).map(_to_cell)
     text = texts(prop.get("minLength", 1), prop["maxLength"])
     return st.none() | text if nullable else text
 
