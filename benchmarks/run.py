@@ -28,7 +28,7 @@ RESULTS = HERE / "RESULTS.md"
 BIN = Path(sys.executable).parent
 DEFAULT_SIZES = "10000,100000,1000000"
 VERSIONS_OF = ["polars", "pyarrow", "duckdb", "edtf", "frictionless"]
-# azru's time at 1M events varies by about ±0.3 s from run to run, so it is the median of three;
+# azru's time at 1M events varies by a few per cent from run to run, so it is the median of three;
 # frictionless (minutes, a few per cent of spread) runs once
 AZRU_RUNS = 3
 TARGET_SPEEDUP = 20
