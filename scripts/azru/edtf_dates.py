@@ -2,7 +2,7 @@
 
 A qualifier (`?` uncertain, `~` approximate, `%` both), on the whole date or on one component
 (`2019?-10-29`), never moves a bound: the bounds are those of the date as written, the same for every
-form and both parsers below. Doubt is recorded in the string, not guessed into a wider span.
+form and every way below of reading it. Doubt is recorded in the string, not guessed into a wider span.
 """
 
 import calendar
@@ -16,7 +16,8 @@ from typing import Any
 EARLIEST, LATEST = date(1, 1, 1), date(9999, 12, 31)
 # A day whose digits may be X (unspecified), once the qualifiers that level 2 puts inside are removed.
 DAY = re.compile(r"([0-9X]{4})-([0-9X]{2})-([0-9X]{2})")
-QUALIFIERS = re.compile(r"[?~%]")
+QUALIFIER = "[?~%]"
+QUALIFIERS = re.compile(QUALIFIER)
 OPEN_ENDS = {"", ".."}
 # Longer than any EDTF date or interval of days: refused unparsed, as the parser's time grows faster
 # than the input (one 10 KB cell took 87 s).
@@ -30,7 +31,7 @@ PARSING = threading.Lock()
 @cache
 def _parser() -> Callable[[str], Any]:
     """edtf's parser, imported when a value first needs it: building its grammar is slow, and nearly every
-    value is plain (see PLAIN)."""
+    value is plain or a day as written (see PLAIN, QUALIFIED_DAY, UNSPECIFIED_DAY)."""
     import edtf
     from edtf.parser import parser_classes
 
@@ -48,7 +49,12 @@ class EdtfError(ValueError):
 
 # YYYY, YYYY-MM or YYYY-MM-DD with an optional level-1 qualifier: nearly every real value. A month from
 # 20 on is left to the parser: EDTF writes seasons there (2024-21 is spring, 21-24 level 1, 25-41 level 2).
-PLAIN = re.compile(r"(\d{4})(?:-([01]\d)(?:-(\d{2}))?)?[?~%]?")
+PLAIN = re.compile(rf"(\d{{4}})(?:-([01]\d)(?:-(\d{{2}}))?)?{QUALIFIER}?")
+# Days the parser reads as written, so their bounds need no parser: one qualified component by component
+# (level 2: `2019?-10-29`, `?2019-~10-29`; a year takes its qualifier on one side only), and one with X
+# digits in its year or a month or day wholly X (`XXXX-03-20`, `2024-XX-XX`), without qualifiers.
+QUALIFIED_DAY = re.compile(rf"(?:{QUALIFIER}(\d{{4}})|(\d{{4}}){QUALIFIER}?)-{QUALIFIER}?(\d\d)-{QUALIFIER}?(\d\d)")
+UNSPECIFIED_DAY = re.compile(r"([0-9X]{4})-(\d\d|XX)-(\d\d|XX)")
 
 
 def _plain_bounds(match: re.Match[str]) -> tuple[date, date]:
@@ -62,7 +68,7 @@ def _plain_bounds(match: re.Match[str]) -> tuple[date, date]:
             return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
         return date(year, month, day), date(year, month, day)
     except ValueError as error:
-        raise EdtfError(f"{match[0].rstrip('?~%')} is not a calendar day") from error
+        raise EdtfError(f"{QUALIFIERS.sub('', match[0])} is not a calendar day") from error
 
 
 def _fillings(digits: str, numbers: range) -> list[int]:
@@ -89,6 +95,28 @@ def _single_bounds(value: str) -> tuple[date, date]:
         if not _is_some_day(year, month, day):
             unspecified = ", whatever its X digits stand for" if "X" in year + month + day else ""
             raise EdtfError(f"{year}-{month}-{day} is not a calendar day{unspecified}")
+    return _written_day_bounds(value) or _parsed_bounds(value)
+
+
+def _written_day_bounds(value: str) -> tuple[date, date] | None:
+    """Bounds of a QUALIFIED_DAY or an UNSPECIFIED_DAY as edtf's parser reckons them, else None: X digits of
+    the year are 0 for the earliest and 9 for the latest, a month XX is January to December, a day XX the
+    first to the last of its month; a moment outside the calendar falls back to unknown (_to_date)."""
+    qualified, unspecified = QUALIFIED_DAY.fullmatch(value), UNSPECIFIED_DAY.fullmatch(value)
+    if qualified:
+        year, month, day = qualified[1] or qualified[2], qualified[3], qualified[4]
+    elif unspecified:
+        year, month, day = unspecified.groups()
+    else:
+        return None
+    years = int(year.replace("X", "0")), int(year.replace("X", "9"))
+    months = (1, 12) if month == "XX" else (int(month), int(month))
+    days = (1, calendar.monthrange(years[1], months[1])[1]) if day == "XX" else (int(day), int(day))
+    return _to_date((years[0], months[0], days[0]), EARLIEST), _to_date((years[1], months[1], days[1]), LATEST)
+
+
+def _parsed_bounds(value: str) -> tuple[date, date]:
+    """Bounds by edtf's general parser, for the forms no pattern above covers."""
     try:
         with PARSING:
             parsed = _parser()(value)
