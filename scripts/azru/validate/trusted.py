@@ -8,7 +8,6 @@ the repository the package is in (the base branch, in CI).
 import csv
 import io
 import re
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +81,8 @@ def _from_git(revision: str, package_root: Path) -> Trusted:
 
 
 def _git(folder: Path, *args: str) -> bytes:
+    import subprocess  # only a git revision needs it, and most runs have none
+
     try:
         done = subprocess.run(
             ["git", "-C", str(folder), *args],
