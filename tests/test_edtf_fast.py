@@ -28,7 +28,7 @@ def verdict(judge: Callable[[str], Verdict], value: str) -> Verdict:
 
 
 def by_the_parser(judge: Callable[[str], Verdict], value: str) -> Verdict:
-    """The verdict when every day the patterns do not call plain goes to edtf's parser."""
+    """The verdict with QUALIFIED_DAY and UNSPECIFIED_DAY switched off: what PLAIN misses goes to the parser."""
     with mock.patch.object(edtf_dates, "_written_day_bounds", lambda _: None):
         return verdict(judge, value)
 
