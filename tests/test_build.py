@@ -30,6 +30,7 @@ from azru.generate import timeline_figure
 from azru.package import load
 from azru.release import build
 from azru.release.output import DOCUMENTS
+from azru.release.package_zip import write_zip
 from azru.release.parquet import ARROW_TYPES
 from azru.release.sqlite import SQLITE_TYPES, search_objects, search_table, searched_columns
 from azru.sql import identifier
@@ -564,3 +565,22 @@ def test_docs_python_prints_the_output_shown(built: Built, monkeypatch: pytest.M
             exec(compile(code, "docs/querying.md", "exec"), {})
         if built.root == REPO:
             assert printed.getvalue() == expected, code
+
+
+def test_zip_fingerprints_a_table_whose_path_sorts_after_the_descriptor(tmp_path: Path) -> None:
+    """Members are written in name order, each let go before the next: a table named after
+    datapackage.json is fingerprinted before the descriptor that lists it."""
+    root = tmp_path / "package"
+    shutil.copytree(REPO / "data", root / "data")
+    descriptor = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
+    places = next(r for r in descriptor["resources"] if r["name"] == "places")
+    (root / "tables").mkdir()
+    shutil.move(root / places["path"], root / "tables" / "places.csv")
+    places["path"] = "tables/places.csv"
+    (root / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    with zipfile.ZipFile(write_zip(load(root), tmp_path / "package.zip", documents={})) as archive:
+        zipped = json.loads(archive.read("datapackage.json"))
+        assert archive.namelist()[-1] == "tables/places.csv"
+        for resource in zipped["resources"]:
+            data = archive.read(resource["path"])
+            assert (resource["bytes"], resource["hash"]) == (len(data), f"sha256:{hashlib.sha256(data).hexdigest()}")

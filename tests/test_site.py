@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from azru.package import load
 from azru.release import output
+from azru.release.manifest import Hashes
 from azru.release.site import model, write_site
 from azru.typed import typed_frame
 from releases import REPO, Built
@@ -83,7 +84,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     frames["claims"] = frames["claims"].with_columns(quote=pl.lit(HOSTILE))
     out = tmp_path_factory.mktemp("hostile") / "site"
-    write_site(package, frames, out, released=[], figure="<svg></svg>", event_map="<svg></svg>")
+    write_site(package, frames, out, released=[], hashes=Hashes(), figure="<svg></svg>", event_map="<svg></svg>")
     return out
 
 
@@ -109,7 +110,7 @@ def test_a_table_past_the_cap_gets_that_many_pages_and_a_notice(
     monkeypatch.setattr("azru.release.site.landing.PAGE_CAP", 3)
     package = load(REPO)
     frames = {name: typed_frame(package, table) for name, table in package.tables.items()}
-    write_site(package, frames, tmp_path / "site", released=[], figure="", event_map="")
+    write_site(package, frames, tmp_path / "site", released=[], hashes=Hashes(), figure="", event_map="")
     assert len(list((tmp_path / "site" / "events").glob("*.html"))) == 3
     assert "shows the first 3 rows of each table" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
 

@@ -12,6 +12,7 @@ The flat tables (azru.flat) are made before anything is written, and go into the
 SQLite beside the tables.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from azru import flat, timeline
@@ -20,7 +21,7 @@ from azru.release.annotations import write_annotations
 from azru.release.buildable import unbuildable
 from azru.release.datasette import write_datasette_metadata
 from azru.release.documents import read_documents, write_documents
-from azru.release.manifest import write_manifest
+from azru.release.manifest import Hashes, write_manifest
 from azru.release.map import event_map
 from azru.release.ndjson import write_ndjson
 from azru.release.output import (
@@ -54,19 +55,25 @@ def build(root: Path, out: Path, archive: Path | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     remove_previous_build(out, package)
     database = out / database_name(package)
-    figure = timeline.figure(frames)
-    places_map = event_map(frames)
-    built = [
-        write_zip(package, out / zip_name(package), documents, flat_frames),
-        *write_parquet(package, frames, flat_frames, out / "parquet"),
-        write_sqlite(package, frames, flat_frames, database),
-        write_datasette_metadata(package, database, out / DATASETTE_METADATA),
-        *write_ndjson(package, frames, flat_frames, out / "ndjson"),
-        write_text(out / TIMELINE, figure),
-        write_text(out / MAP, places_map),
-        *write_documents(out, documents),
-    ]
-    built += write_site(package, frames, out / SITE, released=built, figure=figure, event_map=places_map)
-    if archive is not None:  # after the site, which offers the files that do not depend on the archive
-        built.append(write_annotations(package, frames, archive, out / ANNOTATIONS))
-    return [*built, write_manifest(out, built)]
+    # The database is the longest writer and spends its time inside SQLite, which lets go of the GIL: it is
+    # written on a second thread while this one writes the rest.
+    with ThreadPoolExecutor(max_workers=1) as second_thread:
+        database_written = second_thread.submit(write_sqlite, package, frames, flat_frames, database)
+        figure = timeline.figure(frames)
+        places_map = event_map(frames)
+        built = [
+            write_zip(package, out / zip_name(package), documents, flat_frames),
+            *write_parquet(package, frames, flat_frames, out / "parquet"),
+            write_datasette_metadata(package, database, out / DATASETTE_METADATA),
+            *write_ndjson(package, frames, flat_frames, out / "ndjson"),
+            write_text(out / TIMELINE, figure),
+            write_text(out / MAP, places_map),
+            *write_documents(out, documents),
+        ]
+        # not offered by the site, which lists the files that do not depend on the archive
+        annotated = [write_annotations(package, frames, archive, out / ANNOTATIONS)] if archive is not None else []
+        built.append(database_written.result())
+    hashes = Hashes()
+    built += write_site(package, frames, out / SITE, built, hashes, figure=figure, event_map=places_map)
+    built += annotated
+    return [*built, write_manifest(out, built, hashes)]

@@ -3,10 +3,11 @@ tables as CSVs with their Table Schemas, and the release's documents, with fixed
 same package always zips to the same bytes."""
 
 import copy
+import functools
 import hashlib
 import json
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,27 +33,48 @@ def write_zip(
     flat_frames: Mapping[str, pl.DataFrame] | None = None,
 ) -> Path:
     """`documents` by their path in the package, where the zip puts them too, so their links still work; the
-    flat tables, when given, as resources of the zip's descriptor."""
+    flat tables, when given, as resources of the zip's descriptor.
+
+    Members go in by name, each made, fingerprinted, written and let go in turn, so that only one table's
+    bytes are held at a time: the descriptor, written after the tables it lists, gets their sizes and hashes
+    as they pass (one that sorts after it is fingerprinted ahead).
+    """
     descriptor = copy.deepcopy(package.descriptor)
-    members = dict(documents)
+    members: dict[str, Callable[[], bytes]] = {name: functools.partial(bytes, data) for name, data in documents.items()}
     for resource in descriptor["resources"]:
-        data = package.read_bytes(resource["path"])  # so each member's name is a plain path inside the package
-        resource |= fingerprint(data)
-        members[resource["path"]] = data
+        # read through the package, so each member's name is a plain path inside it
+        members[resource["path"]] = functools.partial(package.read_bytes, resource["path"])
     derived = [(table, flat_frames[table.name]) for table in flat.TABLES] if flat_frames is not None else []
     for table, frame in derived:
-        data = frame.write_csv().encode()
-        descriptor["resources"].append(flat_resource(table) | fingerprint(data))
-        members[table.path] = data
-    members[DESCRIPTOR] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode()
+        members[table.path] = functools.partial(csv_bytes, frame)
+        descriptor["resources"].append(flat_resource(table))
+
+    def fingerprint_resources(name: str, data: bytes) -> None:
+        for resource in descriptor["resources"]:
+            if resource["path"] == name:
+                resource |= fingerprint(data)
+
+    def descriptor_bytes() -> bytes:
+        for name in sorted(r["path"] for r in descriptor["resources"] if r["path"] > DESCRIPTOR):
+            fingerprint_resources(name, members[name]())
+        return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode()
+
+    members[DESCRIPTOR] = descriptor_bytes
     with zipfile.ZipFile(path, "w") as archive:
         for name in sorted(members):
+            data = members[name]()
+            if name < DESCRIPTOR:
+                fingerprint_resources(name, data)
             info = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
             info.create_system = ZIP_UNIX
             info.external_attr = ZIP_MODE << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, members[name], compresslevel=ZIP_COMPRESSION_LEVEL)
+            archive.writestr(info, data, compresslevel=ZIP_COMPRESSION_LEVEL)
     return path
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    return frame.write_csv().encode()
 
 
 def fingerprint(data: bytes) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from azru.package import Package
+from azru.release.manifest import Hashes
 from azru.release.output import write_text
 from azru.release.site.downloads import downloads
 from azru.release.site.entity import entity_page
@@ -21,12 +22,19 @@ from azru.release.site.search_page import INDEX, SCRIPT, search_index, search_pa
 
 
 def write_site(
-    package: Package, frames: dict[str, pl.DataFrame], out: Path, released: list[Path], figure: str, event_map: str
+    package: Package,
+    frames: dict[str, pl.DataFrame],
+    out: Path,
+    released: list[Path],
+    hashes: Hashes,
+    figure: str,
+    event_map: str,
 ) -> list[Path]:
     """Write the site into `out` (a fresh folder); `released` are the release's other files, offered for
-    download, `figure` the timeline's SVG and `event_map` the map's. Returns the paths written."""
+    download with their `hashes`, `figure` the timeline's SVG and `event_map` the map's. Returns the paths
+    written."""
     site = Site(package, frames)
-    files = downloads(package, out.parent, released)
+    files = downloads(package, out.parent, released, hashes)
     pages = {
         "index.html": landing_page(site, files),
         "search.html": search_page(),

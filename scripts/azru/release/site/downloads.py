@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from azru.package import Package
-from azru.release.manifest import sha256_file
+from azru.release.manifest import Hashes
 
 GITHUB_REPOSITORY = re.compile(r"https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 MEDIA_TYPES = {
@@ -32,7 +32,7 @@ class Download:
     media_type: str
 
 
-def downloads(package: Package, out: Path, files: list[Path]) -> list[Download]:
+def downloads(package: Package, out: Path, files: list[Path], hashes: Hashes) -> list[Download]:
     """The files, sorted by name, each addressed from the site's root."""
     homepage = package.descriptor.get("homepage", "")
     base = (
@@ -45,5 +45,5 @@ def downloads(package: Package, out: Path, files: list[Path]) -> list[Download]:
         name = path.relative_to(out).as_posix()
         url = base + path.name if base else f"../{name}"
         media_type = MEDIA_TYPES.get(path.suffix, "application/octet-stream")
-        found.append(Download(name, url, path.stat().st_size, sha256_file(path), media_type))
+        found.append(Download(name, url, path.stat().st_size, hashes.of(path), media_type))
     return found
