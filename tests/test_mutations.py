@@ -705,18 +705,19 @@ def dangling(pkg: Written, draw: Draw) -> Expected:
     return at("foreign-key-dangling", table, index, name)
 
 
+def takes_unknown_code(table: str, row: Row, name: str) -> bool:
+    """A codelist cell, but date precision and basis, which are left to the date rules."""
+    return (
+        (table, name) in TARGET_OF
+        and is_codelist(TARGET_OF[(table, name)])
+        and name not in ("date_precision", "date_basis")
+    )
+
+
 @mutation("code-not-in-codelist")
 def unknown_code(pkg: Written, draw: Draw) -> Expected:
-    """A well-formed code the codelist lacks (date precision and basis are left to the date rules)."""
-    table, index, name = choose(
-        draw,
-        places(
-            pkg,
-            lambda t, row, n: (
-                (t, n) in TARGET_OF and is_codelist(TARGET_OF[(t, n)]) and n not in ("date_precision", "date_basis")
-            ),
-        ),
-    )
+    """A well-formed code the codelist lacks."""
+    table, index, name = choose(draw, places(pkg, takes_unknown_code))
     codes = {row["code"] for row in pkg.rows(TARGET_OF[(table, name)])}
     c = constraints(table, name)
     form = str(c["pattern"]).removeprefix("^").removesuffix("$")
@@ -1189,6 +1190,28 @@ def first_example(strategy: st.SearchStrategy[T]) -> T:
     return find(strategy, lambda _: True, settings=settings(phases=[Phase.generate]))
 
 
+@pytest.mark.slow
+def test_an_unknown_basis_of_no_count_is_one_finding(fixture_package: Written, tmp_path: Path) -> None:
+    """The fixture's detention has counts; without them, a basis the codelist lacks is still one mistake."""
+    pkg = fresh_copy(fixture_package, tmp_path)
+    for name, value in (("people_count_min", None), ("people_count_max", None), ("count_basis", "unknown")):
+        set_cell(pkg, "detentions", 0, name, value)
+    assert findings(pkg.root, pkg.archive) == []
+    set_cell(pkg, "detentions", 0, "count_basis", "guessed")
+    found = [location(f) for f in findings(pkg.root, pkg.archive)]
+    assert found == [location(at("code-not-in-codelist", "detentions", 0, "count_basis"))]
+
+
+def first_draw_is(value: object) -> Draw:
+    """Draws that give this value first, and then the first examples."""
+    given = iter([value])
+
+    def draw(strategy: st.SearchStrategy[T]) -> T:
+        return next(given, None) or first_example(strategy)  # type: ignore[return-value]
+
+    return draw
+
+
 # --- the catalogue's contract: each rule is reported by a stage that declares it, and has a mutation --------
 
 
@@ -1235,6 +1258,14 @@ def test_an_unreadable_table_is_reported_once_not_as_a_missing_replacement(
     pkg = fresh_copy(fixture_package, tmp_path)
     pkg.path("events").write_bytes(b"")
     assert [location(f) for f in findings(pkg.root, pkg.archive)] == [("file-empty", file_of("events"), 1, None)]
+
+
+@pytest.mark.slow
+def test_an_unknown_code_anywhere_is_one_finding(fixture_package: Written, tmp_path: Path) -> None:
+    """Every cell that test_any_rule_anywhere may give an unknown code, in turn: a check that compares codes
+    must not report a code the codelist lacks a second time (it found coordinate_precision doing so)."""
+    for n, cell in enumerate(places(fixture_package, takes_unknown_code)):
+        check_mutation(fixture_package, tmp_path / str(n), "code-not-in-codelist", first_draw_is(cell))
 
 
 # --- the words contributors read ------------------------------------------------------------------------

@@ -41,6 +41,14 @@ class Context:
         gives it, as a package without it has nothing there to check."""
         return table in self.loaded and all(name in self.package.tables[table].field_names for name in names)
 
+    def known(self, table: str, name: str) -> str:
+        """SQL true where a cell is empty or holds a value its foreign key finds (or the target is not loaded):
+        a value it does not find is reported by the key checks, and judging it again would report it twice."""
+        for local, target, key in self.package.tables[table].references():
+            if local == name and self.has_fields(target, key):
+                return f"({sql_name(name)} IS NULL OR {sql_name(name)} IN (SELECT {sql_name(key)} FROM {target}))"
+        return "true"
+
     def column(self, table: str, name: str) -> int:
         return self.package.tables[table].field_names.index(name) + 1
 

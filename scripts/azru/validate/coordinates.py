@@ -44,7 +44,8 @@ def coordinates(ctx: Context) -> Iterator[Finding | More]:
         yield ctx.finding(COORDINATES_WITHOUT_GAZETTEER, PLACES, line, name, value)
     rows, more = ctx.listed(
         f"SELECT {LINE_COLUMN}, coordinate_precision, {LATITUDE} IS NULL AND {LONGITUDE} IS NULL AS bare FROM {PLACES} "
-        f"WHERE coordinate_precision IS NOT NULL AND (coordinate_precision = ?) <> bare ORDER BY {LINE_COLUMN}",
+        f"WHERE coordinate_precision IS NOT NULL AND {ctx.known(PLACES, 'coordinate_precision')} "
+        f"AND (coordinate_precision = ?) <> bare ORDER BY {LINE_COLUMN}",
         [NO_COORDINATES],
     )
     yield More(COORDINATE_PRECISION_MISMATCH, more)

@@ -89,8 +89,8 @@ def count_basis(ctx: Context) -> Iterator[Finding | More]:
     )
     rows, more = ctx.listed(
         f"SELECT {LINE_COLUMN}, count_basis, people_count_min, people_count_max, {misfit} AS reason "
-        f"FROM {TABLE} WHERE reason IS NOT NULL AND {judged(ctx, 'people_count_min')} "
-        f"AND {judged(ctx, 'people_count_max')} ORDER BY {LINE_COLUMN}"
+        f"FROM {TABLE} WHERE reason IS NOT NULL AND {ctx.known(TABLE, 'count_basis')} "
+        f"AND {judged(ctx, 'people_count_min')} AND {judged(ctx, 'people_count_max')} ORDER BY {LINE_COLUMN}"
     )
     yield More(COUNT_BASIS_INCONSISTENT, more)
     for line, basis, low, high, reason in rows:
