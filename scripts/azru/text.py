@@ -1,5 +1,6 @@
 """Text normalisation shared by quote checks and tests, and the characters no cell may hold."""
 
+import bisect
 import unicodedata
 from collections.abc import Iterable
 
@@ -33,6 +34,7 @@ FORBIDDEN_RANGES = (
     (0x2028, 0x2029),  # line and paragraph separators
     (0xFFF9, 0xFFFB),  # interlinear annotation anchor, separator and terminator
 )
+_FORBIDDEN_IN_ORDER = sorted(FORBIDDEN_RANGES)  # for bisect; none overlaps another
 # The same class for DuckDB's RE2.
 FORBIDDEN = "[" + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in FORBIDDEN_RANGES) + "]"
 
@@ -47,7 +49,8 @@ def is_forbidden(char: str) -> bool:
     interlinear annotation characters U+FFF9-FFFB. FORBIDDEN is the same class for DuckDB, so that SQL
     finds the characters this names.
     """
-    return any(low <= ord(char) <= high for low, high in FORBIDDEN_RANGES)
+    after = bisect.bisect_right(_FORBIDDEN_IN_ORDER, (ord(char), 0x10FFFF))
+    return after > 0 and ord(char) <= _FORBIDDEN_IN_ORDER[after - 1][1]
 
 
 def nfc_suspects() -> str:
