@@ -158,3 +158,19 @@ def test_an_argument_that_is_not_a_package_exits_2(
     assert capsys.readouterr().err == (
         f"azru diff: {tmp_path / 'nowhere'} is neither a package folder (with datapackage.json) nor a zip\n"
     )
+
+
+def test_a_descriptor_naming_half_a_surrogate_pair_exits_1(
+    tmp_path: Path, old: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = write_package(tmp_path / "new", {"events": NEW_EVENTS, "tombstones": []})
+    text = (new / "datapackage.json").read_text(encoding="utf-8")
+    (new / "datapackage.json").write_text('{"x": "\\ud800",' + text[1:], encoding="utf-8")
+
+    code = main(["diff", str(old), str(new)])
+
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"azru diff: {new}: datapackage.json is not JSON in UTF-8 (\\ud800 is half of a surrogate pair without its "
+        "other half, which no UTF-8 text can hold (line 1, column 8))\n"
+    )

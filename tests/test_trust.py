@@ -230,6 +230,51 @@ def test_repeated_json_keys_are_refused(package: Path, capsys: pytest.CaptureFix
     assert report["findings"][0]["message"] == "not valid JSON: the key 'name' appears twice"
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("NaN", "not valid JSON: NaN is not a JSON value"),
+        ("-Infinity", "not valid JSON: -Infinity is not a JSON value"),
+        ("1e999", "not valid JSON: 1e999 is too large to be read as a number"),
+        ("7" * 4301, "not valid JSON: an integer of 4301 digits, more than 4300"),
+        (
+            '"0.2\\ud800"',
+            "not valid JSON: \\ud800 is half of a surrogate pair without its other half, which no UTF-8 text can hold",
+        ),
+        (
+            '"0.2\\udc00\\ud83d"',
+            "not valid JSON: \\udc00 is half of a surrogate pair without its other half, which no UTF-8 text can hold",
+        ),
+    ],
+)
+def test_what_json_cannot_hold_is_refused_where_it_stands(
+    package: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
+) -> None:
+    """Python's json reads these, but the release could not write them back (as JSON, or as UTF-8)."""
+    text = (package / "datapackage.json").read_text(encoding="utf-8")
+    head, key, tail = text.partition('"version": ')
+    _, comma, rest = tail.partition(",")
+    (package / "datapackage.json").write_text(head + key + value + comma + rest, encoding="utf-8")
+    at = head + key + value[: max(value.find("\\u"), 0)]  # where the finding points: the value or its escape
+    code, report, _ = run(capsys, str(package))
+    assert code == 1
+    (finding,) = [f for f in report["findings"] if f["code"] == "descriptor-invalid-json"]
+    assert (finding["message"], finding["line"], finding["column"]) == (
+        message,
+        at.count("\n") + 1,
+        len(at) - at.rfind("\n"),
+    )
+
+
+def test_a_surrogate_pair_spelt_as_escapes_is_one_character(package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (package / "datapackage.json").read_text(encoding="utf-8")
+    (package / "datapackage.json").write_text(
+        text.replace('"title": "', '"title": "\\ud83d\\ude00 ', 1), encoding="utf-8"
+    )
+    _, report, _ = run(capsys, str(package))
+    assert "descriptor-invalid-json" not in codes(report)
+
+
 def git(folder: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True)
 

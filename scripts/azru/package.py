@@ -12,7 +12,6 @@ allows and other readers ignore. This module is the only one that reads them:
   full-text index).
 """
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from azru import domain, guarded
+from azru import domain, guarded, strict_json
 
 if TYPE_CHECKING:  # polars is slow to import and `azru validate` does not need it
     import polars as pl
@@ -214,4 +213,4 @@ def load(root: str | Path) -> Package:
     """Load a package whose descriptor is already known to be well formed (see `azru validate`)."""
     root = Path(root)
     data = guarded.read_bytes(root, DESCRIPTOR, guarded.MAX_DESCRIPTOR_BYTES)
-    return Package(root=root, descriptor=json.loads(data.decode("utf-8")))
+    return Package(root=root, descriptor=strict_json.loads(data))

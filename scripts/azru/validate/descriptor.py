@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from .. import domain, guarded
+from .. import domain, guarded, strict_json
 from .. import package as package_module
 from ..guarded import path_problem
 from ..package import (
@@ -148,34 +148,14 @@ SHAPE = {
 
 
 def parse(data: bytes) -> dict[str, Any] | Finding:
-    """The descriptor, or the finding that says why it cannot be read; a repeated key is an error
-    (JSON parsers keep one of the two, and not every reader keeps the same one)."""
+    """The descriptor, or the finding that says why it cannot be read (azru.strict_json)."""
     try:
-        descriptor = json.loads(data.decode("utf-8"), object_pairs_hook=_no_repeats)
-    except UnicodeDecodeError as error:
-        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, params={"error": f"not UTF-8 ({error.reason})"})
-    except json.JSONDecodeError as error:
-        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, error.lineno, error.colno, params={"error": error.msg})
-    except RepeatedKey as error:
-        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, params={"error": f"the key {error} appears twice"})
-    except RecursionError:
-        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, params={"error": "nested too deeply"})
+        descriptor = strict_json.loads(data)
+    except strict_json.NotJson as error:
+        return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, error.line, error.column, params={"error": error.reason})
     if not isinstance(descriptor, dict):
         return Finding(DESCRIPTOR_INVALID_JSON, DESCRIPTOR, params={"error": "the top level is not an object"})
     return descriptor
-
-
-class RepeatedKey(ValueError):
-    pass
-
-
-def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise RepeatedKey(repr(key))
-        seen[key] = value
-    return seen
 
 
 # The libraries that judge a descriptor, besides Python's re (whose version goes with Python's).
