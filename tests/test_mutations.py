@@ -382,6 +382,18 @@ def crlf_from(pkg: Written, draw: Draw) -> Expected:
     return Expected("line-ending-crlf", file_of(table), first + 1)
 
 
+@mutation("line-ending-cr")
+def cr_from(pkg: Written, draw: Draw) -> Expected:
+    """Old Mac line endings from one line to the end of the file: the file is not read, and nothing else in it
+    is reported (the first such line is)."""
+    table = unloadable_table(draw)
+    lines = lines_of(pkg, table)
+    first = draw(st.integers(0, len(lines) - 1))
+    cr = [line.replace(b"\n", b"\r") if n >= first else line for n, line in enumerate(lines)]
+    pkg.path(table).write_bytes(b"".join(cr))
+    return Expected("line-ending-cr", file_of(table), first + 1)
+
+
 @mutation("final-newline-missing")
 def no_final_newline(pkg: Written, draw: Draw) -> Expected:
     table = any_table(draw)

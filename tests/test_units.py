@@ -17,6 +17,7 @@ import pytest
 from azru.edtf_dates import EARLIEST, LATEST, EdtfError, bounds, precision
 from azru.ids import CROCKFORD, new_id
 from azru.text import FORBIDDEN, NFC_SUSPECTS, is_forbidden, nfc_suspects, normalise_whitespace
+from azru.validate import scan
 from azru.validate.cells import _printable_only
 from azru.validate.sql import WHITESPACE
 from hypothesis import given
@@ -263,3 +264,20 @@ def test_common_language_tags_are_valid_for_langcodes() -> None:
     tags = [*COMMON_LANGUAGES, *(f"{language}-{script}" for language in COMMON_LANGUAGES for script in COMMON_SCRIPTS)]
     assert all(is_common(tag) and langcodes.tag_is_valid(tag) for tag in tags)
     assert not any(is_common(tag) for tag in ["", "en-", "-Latn", "EN", "en-latn", "en-Latn-", "xx", "en-Latn-US"])
+
+
+@given(
+    content=st.lists(st.sampled_from([b"a", b",", b'"', b"\n", b"\r", b"\r\n"]), max_size=40).map(b"".join),
+    block=st.integers(1, 8),
+)
+def test_a_lone_cr_is_found_on_its_line_wherever_blocks_end(
+    tmp_path_factory: pytest.TempPathFactory, content: bytes, block: int
+) -> None:
+    path = tmp_path_factory.mktemp("csv") / "table.csv"
+    path.write_bytes(content)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scan, "BLOCK", block)
+        patch.setattr(scan, "CHUNK", block)
+        found = scan.lone_cr(path, "table.csv")
+    first = re.search(rb"\r(?!\n)", content)
+    assert (found.line if found else None) == (content.count(b"\n", 0, first.start()) + 1 if first else None)

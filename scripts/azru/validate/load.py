@@ -253,10 +253,12 @@ def drop_fields(con: duckdb.DuckDBPyConnection, table: Table, names: list[str], 
 
 
 def unreadable(table: Table, path: Path) -> Iterator[Finding | More] | None:
-    """The findings on a file that cannot be loaded (empty, or with a header other than the schema's), or
-    None for one that can."""
+    """The findings on a file that cannot be loaded (empty, with lines that end with CR alone, or with a header
+    other than the schema's), or None for one that can."""
     if path.stat().st_size == 0:
         return iter([Finding(FILE_EMPTY, table.path, 1)])
+    if cr := scan.lone_cr(path, table.path):
+        return iter([cr])
     header = read_header(path)
     if header != table.field_names:
         expected = ",".join(table.field_names)

@@ -140,6 +140,13 @@ LINE_ENDING_CRLF = _rule(
     "lines end with CR LF",
     "save with LF (Unix) line endings",
 )
+LINE_ENDING_CR = _rule(
+    "file",
+    "line-ending-cr",
+    "CR line endings",
+    "this line ends with a CR alone (as some Mac programs save), not with LF or CR LF: the file is not read",
+    "save with LF (Unix) line endings; a cell may not hold a line break",
+)
 FINAL_NEWLINE_MISSING = _rule(
     "file",
     "final-newline-missing",

@@ -16,19 +16,21 @@ from .rules import (
     BOM_PRESENT,
     ENCODING_INVALID,
     FINAL_NEWLINE_MISSING,
+    LINE_ENDING_CR,
     LINE_ENDING_CRLF,
     LISTED_PER_CODE,
     Finding,
     More,
 )
 
-EMITS = frozenset({BOM_PRESENT, BLANK_LINE, LINE_ENDING_CRLF, FINAL_NEWLINE_MISSING, ENCODING_INVALID})
+EMITS = frozenset({BOM_PRESENT, BLANK_LINE, LINE_ENDING_CR, LINE_ENDING_CRLF, FINAL_NEWLINE_MISSING, ENCODING_INVALID})
 
 CHUNK = 16 * 1024 * 1024  # bytes per read of looks_plain, which reuses its buffer
 BLOCK = 1024 * 1024  # bytes per read of the passes that copy or decode what they read
 BOM = b"\xef\xbb\xbf"
 BEFORE_BLANK_LINE = re.compile(rb"\n(?=\r?\n)")  # the newline before an empty line, or one of a lone CR
 UNDECODABLE = re.compile("[\udc80-\udcff]+")  # bytes that are not UTF-8, as surrogateescape keeps them
+LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,29 @@ def looks_plain(path: Path) -> Signs:
             return Signs(plain, 0, 0, 0, final_newline=False)
         handle.seek(-1, os.SEEK_END)
         return Signs(plain, newlines, quotes, end, final_newline=handle.read(1) == b"\n")
+
+
+def lone_cr(path: Path, rel: str) -> Finding | None:
+    """The first CR that no LF follows, at its line: the exact tokenizer and DuckDB end lines only with LF or
+    CR LF, and a file whose lines end with CR alone would read as one long line. Most files hold no CR at all,
+    which one quick pass (as looks_plain's) tells; only a file with a CR is read again, counting lines."""
+    with open(path, "rb", buffering=0) as handle:
+        buffer = bytearray(min(CHUNK, os.fstat(handle.fileno()).st_size + 1))
+        while size := handle.readinto(buffer):
+            if (buffer if size == len(buffer) else buffer[:size]).find(b"\r") >= 0:
+                break
+        else:
+            return None
+    newlines, carried = 0, b""  # the newlines in earlier blocks; a CR that ended the last block
+    with open(path, "rb") as handle:
+        for block in chain(iter(partial(handle.read, BLOCK), b""), [b""]):
+            data = carried + block
+            end = len(data) - 1 if block and data.endswith(b"\r") else len(data)  # its LF may come next
+            if found := LONE_CR.search(data, 0, end):
+                return Finding(LINE_ENDING_CR, rel, newlines + data.count(b"\n", 0, found.start()) + 1)
+            carried = data[end:]
+            newlines += data.count(b"\n", 0, end)
+    return None
 
 
 def careful_scan(path: Path, rel: str) -> Iterator[Finding | More]:
