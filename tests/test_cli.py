@@ -133,6 +133,10 @@ def test_a_table_no_check_reads_beyond_its_cells_is_valid(
     [
         (["validate", "/nonexistent/package"], "azru validate: /nonexistent/package is not a folder"),
         (["frobnicate"], "azru: unknown command 'frobnicate'"),
+        (["build", "--out", ""], "azru build: error: argument --out: an empty path names no folder"),
+        (["build", "--out", str(ROOT / "README.md")], f"error: argument --out: {ROOT / 'README.md'} is not a folder"),
+        (["synth", "--events", "1", str(ROOT / "README.md")], f"argument OUT: {ROOT / 'README.md'} is not a folder"),
+        (["validate", "--frobnicate"], "azru validate: error: unrecognized arguments: --frobnicate"),
     ],
 )
 def test_usage_errors_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -484,3 +484,14 @@ def test_titles_descriptions_and_labels_reach_html_and_svg_escaped(tmp_path: Pat
     for path in ("/", f"/{database.stem}/event_types"):  # the package's, and a table's and its columns' notes
         html = asyncio.run(datasette_page(database, metadata, path))
         assert "&lt;script&gt;alert(document.domain)&lt;/script&gt;" in html and "<script>alert" not in html, path
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc, a folder nothing can be written in")
+def test_an_output_folder_that_cannot_be_written_is_said_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    package = copy_package(tmp_path / "package")
+
+    assert main(["build", str(package), "--out", "/proc/self"]) == 1
+    assert capsys.readouterr().err.startswith(
+        "azru build: cannot write the release into /proc/self: [Errno 2] No such file or directory: "
+    )

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import version
+from pathlib import Path
 
 from . import exits
 
@@ -19,6 +20,17 @@ COMMANDS = {
     "new": ("azru.new", "scaffold a row with a fresh id"),
     "diff": ("azru.diff", "summarise rows added, changed and removed between two versions"),
 }
+
+
+def output_folder(text: str) -> Path:
+    """An argument naming the folder a command writes into: refused when empty (which Path reads as the current
+    folder) or when it names something that is not a folder, before any work is done."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no folder")
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is not a folder")
+    return path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,7 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = importlib.import_module(module_name)
     parser = argparse.ArgumentParser(prog=f"azru {args[0]}", description=help_text)
     module.add_arguments(parser)
-    parsed = parser.parse_args(args[1:])
+    try:
+        parsed = parser.parse_args(args[1:])
+    except SystemExit as stop:  # argparse has printed --help (0) or what is wrong with the arguments (2)
+        return exits.OK if stop.code == 0 else exits.USAGE
     try:
         return int(module.run(parsed))
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from azru import exits, guarded
+from azru.cli import output_folder
 from azru.package import DESCRIPTOR
 from azru.release import build
 from azru.release.output import ANNOTATIONS
@@ -16,7 +17,7 @@ from azru.validate import DEFAULT_LIMIT, render, validate
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("package", type=Path, nargs="?", default=Path("."), help="package folder (default: .)")
-    parser.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    parser.add_argument("--out", type=output_folder, default=Path("dist"), help="output folder (default: dist)")
     parser.add_argument(
         "--archive",
         type=Path,
@@ -44,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
         built = build(args.package, args.out, args.archive)
     except (BuildError, guarded.Refused) as exc:
         print(f"azru build: {exc}", file=sys.stderr)
+        return exits.INVALID
+    except OSError as exc:  # the output folder could not be written: full, read-only, or not a real folder
+        print(f"azru build: cannot write the release into {args.out}: {exc}", file=sys.stderr)
         return exits.INVALID
     if args.archive is None:
         print(

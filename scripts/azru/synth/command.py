@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from azru import exits, guarded
+from azru.cli import output_folder
 from azru.package import DESCRIPTOR, load
 
 from . import write_package
@@ -20,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="number of events; the other tables scale with it",
     )
-    parser.add_argument("out", type=Path, metavar="OUT", help="directory to write; must be new or empty")
+    parser.add_argument("out", type=output_folder, metavar="OUT", help="directory to write; must be new or empty")
     parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same bytes (default 0)")
     parser.add_argument(
         "--like",
@@ -55,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         write_package(args.out, like, args.events, args.seed)
     except guarded.Refused as error:
         return refuse(f"cannot imitate {args.like}: {error}", exits.INVALID)
+    except OSError as error:  # the output folder could not be written: full, read-only, or not a real folder
+        return refuse(f"cannot write {args.out}: {error}", exits.INVALID)
     print(f"azru synth: wrote {args.events} events to {args.out} in {time.perf_counter() - started:.1f} s")
     return exits.OK
 
