@@ -371,15 +371,21 @@ def byte_order_mark(pkg: Written, draw: Draw) -> Expected:
     return Expected("bom-present", file_of(table), 1, 1)
 
 
+def line_endings_from(pkg: Written, table: str, draw: Draw, ending: bytes) -> int:
+    """`ending` instead of LF from a drawn line to the end of the file; returns that line's number."""
+    lines = lines_of(pkg, table)
+    first = draw(st.integers(0, len(lines) - 1))
+    pkg.path(table).write_bytes(
+        b"".join(line.replace(b"\n", ending) if n >= first else line for n, line in enumerate(lines))
+    )
+    return first + 1
+
+
 @mutation("line-ending-crlf")
 def crlf_from(pkg: Written, draw: Draw) -> Expected:
     """Windows line endings from one line to the end of the file (the first one is reported)."""
     table = any_table(draw)
-    lines = lines_of(pkg, table)
-    first = draw(st.integers(0, len(lines) - 1))
-    crlf = [line.replace(b"\n", b"\r\n") if n >= first else line for n, line in enumerate(lines)]
-    pkg.path(table).write_bytes(b"".join(crlf))
-    return Expected("line-ending-crlf", file_of(table), first + 1)
+    return Expected("line-ending-crlf", file_of(table), line_endings_from(pkg, table, draw, b"\r\n"))
 
 
 @mutation("line-ending-cr")
@@ -387,11 +393,7 @@ def cr_from(pkg: Written, draw: Draw) -> Expected:
     """Old Mac line endings from one line to the end of the file: the file is not read, and nothing else in it
     is reported (the first such line is)."""
     table = unloadable_table(draw)
-    lines = lines_of(pkg, table)
-    first = draw(st.integers(0, len(lines) - 1))
-    cr = [line.replace(b"\n", b"\r") if n >= first else line for n, line in enumerate(lines)]
-    pkg.path(table).write_bytes(b"".join(cr))
-    return Expected("line-ending-cr", file_of(table), first + 1)
+    return Expected("line-ending-cr", file_of(table), line_endings_from(pkg, table, draw, b"\r"))
 
 
 @mutation("final-newline-missing")
