@@ -277,7 +277,6 @@ def test_a_lone_cr_is_found_on_its_line_wherever_blocks_end(
     path.write_bytes(content)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(scan, "BLOCK", block)
-        patch.setattr(scan, "CHUNK", block)
         found = scan.lone_cr(path, "table.csv")
     first = re.search(rb"\r(?!\n)", content)
     assert (found.line if found else None) == (content.count(b"\n", 0, first.start()) + 1 if first else None)

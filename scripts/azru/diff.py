@@ -145,7 +145,7 @@ def present(root: Path) -> Package:
 def read_descriptor(root: Path) -> Package:
     try:
         return load(root)
-    except (ValueError, RecursionError) as error:
+    except ValueError as error:  # azru.strict_json.NotJson
         raise VersionError(f"{DESCRIPTOR} is not JSON in UTF-8 ({error})") from None
 
 

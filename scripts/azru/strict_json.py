@@ -47,7 +47,7 @@ def loads(data: bytes) -> Any:
         raise NotJson(error.reason, *_line_and_column(text, _outside_strings(text, re.escape(error.token)))) from None
     except RecursionError:
         raise NotJson("nested too deeply") from None
-    if SURROGATE_ESCAPE.search(text) and (offset := _lone_surrogate(text)) is not None:
+    if (offset := _lone_surrogate(text)) is not None:
         half = text[offset : offset + 6]
         reason = f"{half} is half of a surrogate pair without its other half, which no UTF-8 text can hold"
         raise NotJson(reason, *_line_and_column(text, offset))

@@ -252,12 +252,13 @@ def drop_fields(con: duckdb.DuckDBPyConnection, table: Table, names: list[str], 
         con.execute(f"ALTER TABLE {rows} DROP COLUMN {sql_name(name)}").fetchall()
 
 
-def unreadable(table: Table, path: Path) -> Iterator[Finding | More] | None:
+def unreadable(table: Table, path: Path, signs: Future[Signs]) -> Iterator[Finding | More] | None:
     """The findings on a file that cannot be loaded (empty, with lines that end with CR alone, or with a header
-    other than the schema's), or None for one that can."""
+    other than the schema's), or None for one that can; `signs` are looks_plain's, which tell whether the file
+    holds a CR at all."""
     if path.stat().st_size == 0:
         return iter([Finding(FILE_EMPTY, table.path, 1)])
-    if cr := scan.lone_cr(path, table.path):
+    if not signs.result().plain and (cr := scan.lone_cr(path, table.path)):
         return iter([cr])
     header = read_header(path)
     if header != table.field_names:
@@ -280,7 +281,7 @@ def load_table(
     """Check one table's file (opened by azru.guarded; `path` names it for the engines) and load it,
     given looks_plain's signs as they come: its findings, which come as they are found, and whether its
     rows are in DuckDB once they have all been read. Its rows are published as a view."""
-    problems = unreadable(table, path)
+    problems = unreadable(table, path, signs)
     if problems is not None:
         return problems, False
     return _load(con, table, path, signs), True

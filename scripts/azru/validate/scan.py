@@ -71,15 +71,8 @@ def looks_plain(path: Path) -> Signs:
 
 def lone_cr(path: Path, rel: str) -> Finding | None:
     """The first CR that no LF follows, at its line: the exact tokenizer and DuckDB end lines only with LF or
-    CR LF, and a file whose lines end with CR alone would read as one long line. Most files hold no CR at all,
-    which one quick pass (as looks_plain's) tells; only a file with a CR is read again, counting lines."""
-    with open(path, "rb", buffering=0) as handle:
-        buffer = bytearray(min(CHUNK, os.fstat(handle.fileno()).st_size + 1))
-        while size := handle.readinto(buffer):
-            if (buffer if size == len(buffer) else buffer[:size]).find(b"\r") >= 0:
-                break
-        else:
-            return None
+    CR LF, and a file whose lines end with CR alone would read as one long line. Only worth asking of a file
+    that looks_plain found holds a CR (or a BOM)."""
     newlines, carried = 0, b""  # the newlines in earlier blocks; a CR that ended the last block
     with open(path, "rb") as handle:
         for block in chain(iter(partial(handle.read, BLOCK), b""), [b""]):

@@ -84,7 +84,9 @@ class Tables:
         together whether one is bad, and each table's rows published with the fields the checks read."""
         con = self.ctx.con
         with engine_errors_are_bugs("loading the small tables"):
-            problems = {table.name: load.unreadable(table, self.paths[table.name]) for table in tables}
+            problems = {
+                table.name: load.unreadable(table, self.paths[table.name], self.signs[table.name]) for table in tables
+            }
             records = {
                 table.name: load.read_fast(con, table, self.paths[table.name])
                 for table in tables
